@@ -1,0 +1,79 @@
+# The front door. `make run` and `make test` do all set-up on a fresh machine (Python 3.11+).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Development settings for local commands; production sets its own environment.
+DEV_ENV := DEBUG=1
+
+.PHONY: run test lint format migrate demo worker worker-fetch worker-match beat messages \
+        bench bench-match bench-ingest bench-export clean
+
+$(BIN)/activate:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+migrate: $(VENV)/.installed
+	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(DEV_ENV) $(BIN)/python manage.py load_demo_data
+
+run: demo
+	@echo "Serving http://$(HOST):$(PORT)/  (admin: make superuser, then /admin/)"
+	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+superuser: migrate
+	$(DEV_ENV) $(BIN)/python manage.py createsuperuser
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: $(VENV)/.installed-dev lint
+	$(DEV_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+messages: $(VENV)/.installed-dev
+	$(DEV_ENV) $(BIN)/python manage.py makemessages -l ko --no-location --no-obsolete
+	$(DEV_ENV) $(BIN)/python manage.py compilemessages -l ko
+
+# Celery: one worker per queue so slow sites never starve matching (needs REDIS_URL).
+worker-fetch: $(VENV)/.installed
+	$(BIN)/celery -A tracker worker -Q fetch -n fetch@%h --concurrency 8 --loglevel INFO
+
+worker-match: $(VENV)/.installed
+	$(BIN)/celery -A tracker worker -Q match -n match@%h --loglevel INFO
+
+worker: $(VENV)/.installed
+	$(BIN)/celery -A tracker worker -Q fetch,match --loglevel INFO
+
+beat: $(VENV)/.installed
+	$(BIN)/celery -A tracker beat --loglevel INFO
+
+bench: bench-match bench-ingest bench-export
+
+bench-match: $(VENV)/.installed-dev
+	$(BIN)/python bench/bench_match.py
+
+bench-ingest: $(VENV)/.installed-dev
+	$(DEV_ENV) $(BIN)/python bench/bench_ingest.py
+
+bench-export: $(VENV)/.installed-dev
+	$(DEV_ENV) $(BIN)/python bench/bench_export.py
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

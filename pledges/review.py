@@ -1,0 +1,166 @@
+"""Editor actions: review evidence, rate pledges, confirm budgets, record revisions.
+
+Each is a plain function with keyword-only arguments inside a transaction, called alike by the
+admin, commands, tasks and tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from pledges.models import (
+    Article,
+    BudgetFigure,
+    Evidence,
+    FigureState,
+    MatchMethod,
+    Pledge,
+    PledgeRevision,
+    ReviewState,
+    Status,
+    StatusChange,
+)
+
+
+@transaction.atomic
+def confirm_evidence(*, evidence: Evidence, reviewer) -> Evidence:
+    evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
+    evidence.state = ReviewState.CONFIRMED
+    evidence.reviewer = reviewer
+    evidence.reviewed_at = timezone.now()
+    evidence.reject_reason = ""
+    evidence.save(update_fields=["state", "reviewer", "reviewed_at", "reject_reason", "updated_at"])
+    return evidence
+
+
+@transaction.atomic
+def reject_evidence(*, evidence: Evidence, reviewer, reason: str = "") -> Evidence:
+    evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
+    evidence.state = ReviewState.REJECTED
+    evidence.reviewer = reviewer
+    evidence.reviewed_at = timezone.now()
+    evidence.reject_reason = reason
+    evidence.save(update_fields=["state", "reviewer", "reviewed_at", "reject_reason", "updated_at"])
+    return evidence
+
+
+@transaction.atomic
+def attach_article_manually(
+    *, article: Article, pledge: Pledge, reviewer, snippet: str = ""
+) -> Evidence:
+    """An editor tags an article to a pledge by hand: confirmed at once, method manual."""
+    evidence, _created = Evidence.objects.select_for_update().get_or_create(
+        article=article,
+        pledge=pledge,
+        defaults={"method": MatchMethod.MANUAL, "reviewed_at": timezone.now()},
+    )
+    evidence.state = ReviewState.CONFIRMED
+    evidence.reviewer = reviewer
+    evidence.reviewed_at = timezone.now()
+    if snippet:
+        evidence.snippet = snippet
+    evidence.save()
+    return evidence
+
+
+@transaction.atomic
+def record_status_change(
+    *,
+    pledge: Pledge,
+    to_status: str,
+    effective_date: dt.date,
+    rationale: str,
+    recorded_by=None,
+    evidence: Iterable[Evidence] = (),
+    broken_reason: str = "",
+    rationale_en: str = "",
+    is_correction: bool = False,
+    correction_note: str = "",
+) -> StatusChange:
+    """Append a status change and make the pledge's current status its latest change.
+
+    Evidence must be confirmed and about this pledge: a rating rests on what an editor checked.
+    """
+    if to_status not in Status.values:
+        raise ValidationError(f"Unknown status {to_status!r}.")
+    evidence = list(evidence)
+    for item in evidence:
+        if item.pledge_id != pledge.pk:
+            raise ValidationError("Evidence for another pledge cannot justify this status.")
+        if item.state != ReviewState.CONFIRMED:
+            raise ValidationError("Only confirmed evidence can justify a status change.")
+    locked = Pledge.objects.select_for_update().get(pk=pledge.pk)
+    change = StatusChange(
+        pledge=locked,
+        from_status=locked.status,
+        to_status=to_status,
+        effective_date=effective_date,
+        rationale=rationale,
+        rationale_en=rationale_en,
+        recorded_by=recorded_by,
+        broken_reason=broken_reason,
+        is_correction=is_correction,
+        correction_note=correction_note,
+    )
+    change.full_clean(exclude=["pledge", "recorded_by"])
+    change.save()
+    change.evidence.set(evidence)
+    _sync_current_status(locked)
+    pledge.refresh_from_db()
+    return change
+
+
+def _sync_current_status(pledge: Pledge) -> None:
+    latest = pledge.latest_status_change()
+    Pledge.objects.filter(pk=pledge.pk).update(
+        status=latest.to_status if latest else Status.NOT_RATED,
+        status_since=latest.effective_date if latest else None,
+        last_checked_on=timezone.localdate(),
+    )
+
+
+@transaction.atomic
+def confirm_budget_figure(*, figure: BudgetFigure, reviewer) -> BudgetFigure:
+    figure = BudgetFigure.objects.select_for_update().get(pk=figure.pk)
+    if figure.evidence_id and figure.evidence.state != ReviewState.CONFIRMED:
+        raise ValidationError("Confirm the evidence before the figure it supports.")
+    figure.state = FigureState.CONFIRMED
+    figure.confirmed_by = reviewer
+    figure.confirmed_at = timezone.now()
+    figure.save(update_fields=["state", "confirmed_by", "confirmed_at"])
+    return figure
+
+
+@transaction.atomic
+def revise_pledge(
+    *,
+    pledge: Pledge,
+    kind: str,
+    new_text: str,
+    decided_by: str,
+    decided_on: dt.date,
+    reason: str = "",
+    source: str = "",
+    recorded_by=None,
+) -> PledgeRevision:
+    """Record a formal change of a pledge; the original text stays as it was."""
+    locked = Pledge.objects.select_for_update().get(pk=pledge.pk)
+    revision = PledgeRevision(
+        pledge=locked,
+        kind=kind,
+        old_text=locked.current_text(),
+        new_text=new_text,
+        decided_by=decided_by,
+        decided_on=decided_on,
+        reason=reason,
+        source=source,
+        recorded_by=recorded_by,
+    )
+    revision.full_clean(exclude=["pledge", "recorded_by"])
+    revision.save()
+    return revision

@@ -1,0 +1,62 @@
+"""Money the way readers expect it: 4,269억 원 in Korean, KRW 426.9 billion in English."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.translation import get_language
+
+register = template.Library()
+
+_KOREAN_UNITS = [(10**12, "조"), (10**8, "억"), (10**4, "만")]
+_ENGLISH_UNITS = [(10**12, "trillion"), (10**9, "billion"), (10**6, "million")]
+
+
+def format_krw_korean(amount: int) -> str:
+    if amount == 0:
+        return "0원"
+    sign = "-" if amount < 0 else ""
+    rest = abs(amount)
+    parts = []
+    for unit, name in _KOREAN_UNITS:
+        count, rest = divmod(rest, unit)
+        if count:
+            parts.append(f"{count:,}{name}")
+    if rest:
+        parts.append(f"{rest:,}")
+    return f"{sign}{' '.join(parts)} 원"
+
+
+def format_krw_english(amount: int) -> str:
+    magnitude = abs(amount)
+    for unit, name in _ENGLISH_UNITS:
+        if magnitude >= unit:
+            value = f"{amount / unit:,.2f}".rstrip("0").rstrip(".")
+            return f"KRW {value} {name}"
+    return f"KRW {amount:,}"
+
+
+@register.filter
+def krw(amount) -> str:
+    """Integer KRW shown in the active language; empty for unknown amounts."""
+    if amount is None or amount == "":
+        return ""
+    amount = int(amount)
+    if (get_language() or "ko").startswith("en"):
+        return format_krw_english(amount)
+    return format_krw_korean(amount)
+
+
+@register.filter
+def percent(ratio) -> str:
+    if ratio is None:
+        return ""
+    return f"{ratio * 100:.1f}%"
+
+
+@register.simple_tag(takes_context=True)
+def url_in_language(context, language_code: str) -> str:
+    """This page's address in another language (Korean at the root, English under /en/)."""
+    from django.urls import translate_url
+
+    request = context["request"]
+    return translate_url(request.get_full_path(), language_code)

@@ -1,0 +1,112 @@
+"""Shared fixtures. Real services where users run real services.
+
+Tests that need PostgreSQL, Redis or Chromium skip with a reason on a laptop without them and
+fail in CI (CI=true), where a missing service is a broken set-up, not a reason to pass.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def require(condition: bool, what: str) -> None:
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"{what} is required in CI but is not available.")
+    pytest.skip(f"{what} is not available on this machine; see README (Running the full suite).")
+
+
+def redis_available() -> bool:
+    url = settings.REDIS_URL
+    if not url:
+        return False
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=2).ping())
+    except redis.RedisError:
+        return False
+
+
+def chromium_path() -> str | None:
+    for candidate in (os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium", "/usr/bin/chromium-browser"):
+        if candidate and os.path.exists(candidate):
+            return candidate
+    return shutil.which("chromium")
+
+
+@pytest.fixture
+def require_postgres():
+    require(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL=postgres://…)")
+
+
+@pytest.fixture
+def require_redis():
+    require(redis_available(), "Redis (REDIS_URL=redis://…)")
+
+
+@pytest.fixture(autouse=True)
+def eager_celery_for_unit_tests(request):
+    """Unit tests run tasks in-process; tests marked `worker` talk to a real worker instead."""
+    from tracker.celery import app
+
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def demo_data(db):
+    from pledges.demo_data import load_gwangju_demo
+
+    return load_gwangju_demo()
+
+
+@pytest.fixture
+def editor(db, django_user_model):
+    return django_user_model.objects.create_superuser("editor", "editor@example.org", "pw-editor-1")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = chromium_path()
+    require(path is not None, "Chromium (apt-get install chromium)")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=path,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="ko-KR")
+    page = context.new_page()
+    yield page
+    context.close()
