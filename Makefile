@@ -48,8 +48,8 @@ test: $(VENV)/.installed-dev lint
 	$(DEV_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 messages: $(VENV)/.installed-dev
-	$(DEV_ENV) $(BIN)/python manage.py makemessages -l ko --no-location --no-obsolete
-	$(DEV_ENV) $(BIN)/python manage.py compilemessages -l ko
+	$(DEV_ENV) $(BIN)/python manage.py makemessages -l ko --no-location --no-obsolete --ignore=.venv --ignore=bench
+	$(DEV_ENV) $(BIN)/python manage.py compilemessages -l ko --ignore=.venv
 
 # Celery: one worker per queue so slow sites never starve matching (needs REDIS_URL).
 worker-fetch: $(VENV)/.installed

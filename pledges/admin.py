@@ -67,7 +67,14 @@ class StatusChangeInline(admin.TabularInline):
     model = StatusChange
     extra = 0
     can_delete = False
-    fields = ["effective_date", "from_status", "to_status", "rationale", "is_correction", "recorded_by"]
+    fields = [
+        "effective_date",
+        "from_status",
+        "to_status",
+        "rationale",
+        "is_correction",
+        "recorded_by",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -109,7 +116,15 @@ class PledgeAdmin(admin.ModelAdmin):
         (None, {"fields": ["code", "slug", "title", "title_en", "summary", "summary_en"]}),
         (
             _("Where it was made"),
-            {"fields": ["original_text", "source_document", "source_page", "source_url", "made_on"]},
+            {
+                "fields": [
+                    "original_text",
+                    "source_document",
+                    "source_page",
+                    "source_url",
+                    "made_on",
+                ]
+            },
         ),
         (
             _("Who, where, what"),
@@ -146,9 +161,7 @@ class PledgeAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(
-                _suggested=Count("evidence", filter=Q(evidence__state=ReviewState.SUGGESTED))
-            )
+            .annotate(_suggested=Count("evidence", filter=Q(evidence__state=ReviewState.SUGGESTED)))
         )
 
     @admin.display(description=_("to review"), ordering="_suggested")
@@ -165,7 +178,9 @@ class PledgeAdmin(admin.ModelAdmin):
             from pledges.tasks import rematch_pledge
 
             rematch_pledge.delay(obj.pk)
-            self.message_user(request, _("Matcher terms changed: recent articles are matched again."))
+            self.message_user(
+                request, _("Matcher terms changed: recent articles are matched again.")
+            )
 
 
 @admin.register(PledgeRevision)
@@ -197,7 +212,14 @@ class PledgeRevisionAdmin(admin.ModelAdmin):
 class StatusChangeAdmin(admin.ModelAdmin):
     """Append-only: editors add changes (with confirmed evidence); nobody edits or deletes one."""
 
-    list_display = ["pledge", "from_status", "to_status", "effective_date", "recorded_by", "is_correction"]
+    list_display = [
+        "pledge",
+        "from_status",
+        "to_status",
+        "effective_date",
+        "recorded_by",
+        "is_correction",
+    ]
     list_filter = ["to_status", "is_correction", "broken_reason"]
     search_fields = ["pledge__title", "rationale"]
     fields = [
@@ -376,4 +398,3 @@ class EvidenceAdmin(admin.ModelAdmin):
             review.reject_evidence(evidence=evidence, reviewer=request.user, reason="")
         count = queryset.count()
         self.message_user(request, ngettext("%d rejected.", "%d rejected.", count) % count)
-

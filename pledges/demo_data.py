@@ -120,8 +120,10 @@ def load_gwangju_demo() -> DemoLoadResult:
             "match_exclusions": pledge_terms.get("exclusions", []),
             "match_config": {k: v for k, v in pledge_terms.items() if k not in known_term_keys},
         }
-        pledge, created = Pledge.objects.update_or_create(
-            slug=row["slug"], defaults=defaults, create_defaults={**defaults, "original_text": row["original_text"]}
+        pledge, _created = Pledge.objects.update_or_create(
+            slug=row["slug"],
+            defaults=defaults,
+            create_defaults={**defaults, "original_text": row["original_text"]},
         )
         evidence = _confirmed_seed_evidence(article, pledge)
         if not pledge.status_changes.exists():
@@ -211,7 +213,10 @@ def _confirmed_seed_evidence(article: Article, pledge: Pledge) -> Evidence:
     from pledges.matching import match_text, pledge_spec
 
     matches = match_text(
-        title=article.title, text=article.normalized_body, specs=[pledge_spec(pledge)], threshold=0.0
+        title=article.title,
+        text=article.normalized_body,
+        specs=[pledge_spec(pledge)],
+        threshold=0.0,
     )
     match = matches[0] if matches else None
     evidence, _ = Evidence.objects.update_or_create(

@@ -67,13 +67,17 @@ STATUS_DEFINITIONS: dict[str, StatusDefinition] = {
         ),
         StatusDefinition(
             Status.IN_PROGRESS,
-            _("An official step has been taken (budget, study, contest, law) and the work goes on."),
+            _(
+                "An official step has been taken (budget, study, contest, law) and the work goes on."
+            ),
             counts_in_rate=True,
             counts_as_kept=0,
         ),
         StatusDefinition(
             Status.STALLED,
-            _("Work has stopped or is blocked, e.g. funding not secured or a procedure not agreed."),
+            _(
+                "Work has stopped or is blocked, e.g. funding not secured or a procedure not agreed."
+            ),
             counts_in_rate=True,
             counts_as_kept=0,
         ),
@@ -230,7 +234,9 @@ class Promiser(models.Model):
         verbose_name = _("promiser")
         verbose_name_plural = _("promisers")
         constraints = [
-            models.CheckConstraint(condition=_in_choices("kind", PromiserKind), name="promiser_kind_known")
+            models.CheckConstraint(
+                condition=_in_choices("kind", PromiserKind), name="promiser_kind_known"
+            )
         ]
 
     def __str__(self) -> str:
@@ -239,7 +245,9 @@ class Promiser(models.Model):
     @property
     def display_name(self) -> str:
         return " ".join(
-            p for p in (_localized(self.role, self.role_en), _localized(self.name, self.name_en)) if p
+            p
+            for p in (_localized(self.role, self.role_en), _localized(self.name, self.name_en))
+            if p
         )
 
 
@@ -359,7 +367,9 @@ class Pledge(models.Model):
         verbose_name = _("pledge")
         verbose_name_plural = _("pledges")
         constraints = [
-            models.CheckConstraint(condition=_in_choices("status", Status), name="pledge_status_known"),
+            models.CheckConstraint(
+                condition=_in_choices("status", Status), name="pledge_status_known"
+            ),
             models.CheckConstraint(
                 condition=_in_choices("pledge_type", PledgeType), name="pledge_type_known"
             ),
@@ -373,8 +383,27 @@ class Pledge(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs):
+        if self._original_text_changed():
+            raise ValidationError("The original text of a pledge is never overwritten.")
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("pledges:detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        if self._original_text_changed():
+            raise ValidationError(
+                {"original_text": _("The original text is never changed; add a revision.")}
+            )
+        if self.parent_id and self.parent_id == self.pk:
+            raise ValidationError({"parent": _("A pledge cannot be part of itself.")})
+
+    def _original_text_changed(self) -> bool:
+        if not self.pk:
+            return False
+        stored = Pledge.objects.filter(pk=self.pk).values_list("original_text", flat=True).first()
+        return stored is not None and stored != self.original_text
 
     @property
     def display_title(self) -> str:
@@ -387,23 +416,6 @@ class Pledge(models.Model):
     @property
     def status_definition(self) -> StatusDefinition:
         return STATUS_DEFINITIONS[self.status]
-
-    def clean(self) -> None:
-        if self.pk:
-            stored = Pledge.objects.filter(pk=self.pk).values_list("original_text", flat=True).first()
-            if stored is not None and stored != self.original_text:
-                raise ValidationError(
-                    {"original_text": _("The original text is never changed; add a revision.")}
-                )
-        if self.parent_id and self.parent_id == self.pk:
-            raise ValidationError({"parent": _("A pledge cannot be part of itself.")})
-
-    def save(self, *args, **kwargs):
-        if self.pk:
-            stored = Pledge.objects.filter(pk=self.pk).values_list("original_text", flat=True).first()
-            if stored is not None and stored != self.original_text:
-                raise ValidationError("The original text of a pledge is never overwritten.")
-        super().save(*args, **kwargs)
 
     def current_text(self) -> str:
         """The pledge text in force: the latest formal revision, else the original."""
@@ -515,10 +527,6 @@ class StatusChange(models.Model):
     def __str__(self) -> str:
         return f"{self.pledge}: {self.from_status} → {self.to_status} ({self.effective_date})"
 
-    @property
-    def display_rationale(self) -> str:
-        return _localized(self.rationale, self.rationale_en)
-
     def save(self, *args, **kwargs):
         if self.pk and StatusChange.objects.filter(pk=self.pk).exists():
             raise ValidationError("Status changes are append-only; record a correction instead.")
@@ -526,6 +534,10 @@ class StatusChange(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("Status changes are append-only; record a correction instead.")
+
+    @property
+    def display_rationale(self) -> str:
+        return _localized(self.rationale, self.rationale_en)
 
 
 class MilestoneKind(models.TextChoices):
@@ -559,7 +571,9 @@ class Milestone(models.Model):
         verbose_name = _("milestone")
         verbose_name_plural = _("milestones")
         constraints = [
-            models.CheckConstraint(condition=_in_choices("kind", MilestoneKind), name="milestone_kind_known")
+            models.CheckConstraint(
+                condition=_in_choices("kind", MilestoneKind), name="milestone_kind_known"
+            )
         ]
 
     def __str__(self) -> str:
@@ -606,9 +620,15 @@ class BudgetFigure(models.Model):
         verbose_name = _("budget figure")
         verbose_name_plural = _("budget figures")
         constraints = [
-            models.CheckConstraint(condition=Q(amount_krw__gte=0), name="budget_amount_not_negative"),
-            models.CheckConstraint(condition=_in_choices("stage", BudgetStage), name="budget_stage_known"),
-            models.CheckConstraint(condition=_in_choices("funder", Funder), name="budget_funder_known"),
+            models.CheckConstraint(
+                condition=Q(amount_krw__gte=0), name="budget_amount_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=_in_choices("stage", BudgetStage), name="budget_stage_known"
+            ),
+            models.CheckConstraint(
+                condition=_in_choices("funder", Funder), name="budget_funder_known"
+            ),
             models.CheckConstraint(
                 condition=_in_choices("state", FigureState), name="budget_state_known"
             ),
@@ -658,7 +678,9 @@ class BudgetSummary:
         groups: dict[tuple[str, int | None], dict[str, int]] = defaultdict(dict)
         for (stage, funder, year), figure in latest.items():
             groups[(stage, year)][funder] = figure.amount_krw
-        for (stage, year), amounts in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)):
+        for (stage, year), amounts in sorted(
+            groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)
+        ):
             parts = {f: a for f, a in amounts.items() if f != Funder.TOTAL}
             parts_sum = sum(parts.values())
             stated_total = amounts.get(Funder.TOTAL)
@@ -724,7 +746,9 @@ class Source(models.Model):
         verbose_name = _("source")
         verbose_name_plural = _("sources")
         constraints = [
-            models.CheckConstraint(condition=_in_choices("kind", SourceKind), name="source_kind_known")
+            models.CheckConstraint(
+                condition=_in_choices("kind", SourceKind), name="source_kind_known"
+            )
         ]
 
     def __str__(self) -> str:
@@ -802,9 +826,15 @@ class Evidence(models.Model):
         verbose_name = _("evidence")
         verbose_name_plural = _("evidence")
         constraints = [
-            models.UniqueConstraint(fields=["article", "pledge"], name="evidence_article_pledge_unique"),
-            models.CheckConstraint(condition=_in_choices("state", ReviewState), name="evidence_state_known"),
-            models.CheckConstraint(condition=_in_choices("method", MatchMethod), name="evidence_method_known"),
+            models.UniqueConstraint(
+                fields=["article", "pledge"], name="evidence_article_pledge_unique"
+            ),
+            models.CheckConstraint(
+                condition=_in_choices("state", ReviewState), name="evidence_state_known"
+            ),
+            models.CheckConstraint(
+                condition=_in_choices("method", MatchMethod), name="evidence_method_known"
+            ),
             models.CheckConstraint(
                 condition=Q(score__isnull=True) | (Q(score__gte=0) & Q(score__lte=1)),
                 name="evidence_score_in_range",

@@ -1,0 +1,235 @@
+"""Korean money amounts (조/억/만 원) → exact integer KRW, with funder and stage.
+
+Written forms handled: "2조원", "4269억원", "9000억 원", "1조2000억원", "3조 5천억 원", "100조 원",
+"957억원(국비)", "3,045억 원", "5천만원", "300만 원", "1억2천만원", "1.5조원", "4000억여원",
+"5000원", and amounts broken by PDF line ends ("850억\\n\\n원"). Headline style without 원
+("1634억 AI 예산", "9,831억·고용") counts when the largest unit is 억 or 조 and no counter or
+foreign currency follows (so "100억 달러" and "1억 명" do not).
+
+Not money: counts and measures ("5만 개", "2000장", "72만 대", "4만7246㎡", "166종", "788건"): a
+number is an amount only with 원, or with 억/조 as above.
+
+Funder (the word just before the amount, or in parentheses right after it):
+국비/국고/정부 예산 → "national"; 시비/광역시비 → "metropolitan";
+지방비/지방/도비/구비/군비 → "local"; 민간/민자 → "private"; otherwise None (e.g. 총 … = a total).
+
+Stage (words in the same clause, after the amount first, then before it; negated verbs such as
+"확보되지 않고" give None):
+요구/신청/건의/요청 → "requested"; 확보/반영/편성/확정/따냈 → "secured";
+집행/투입했/투입해/지출/사용했 → "executed"; 계획/총사업비/사업비/예정/목표/규모/추진 → "planned".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+__all__ = ["Amount", "extract_amounts", "format_krw", "parse_amount"]
+
+
+@dataclass(frozen=True)
+class Amount:
+    text: str  # as written in the input (may contain spaces/line breaks)
+    krw: int
+    sentence: str
+    funder: str | None
+    stage: str | None
+    start: int  # offsets into the text given to extract_amounts
+    end: int
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "text": self.text,
+            "krw": self.krw,
+            "sentence": self.sentence,
+            "funder": self.funder,
+            "stage": self.stage,
+            "start": self.start,
+            "end": self.end,
+        }
+
+
+_BIG = {"조": 10**12, "억": 10**8, "만": 10**4}
+_SMALL = {"천": 1000, "백": 100, "십": 10}
+
+_NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+_WS = r"[ \t\u00a0]*\n?[ \t\u00a0\n]*"  # spaces and PDF line breaks
+_GROUP = rf"{_NUM}\s*[천백십]?\s*[조억만]"
+_AMOUNT = re.compile(
+    rf"(?<![\d.,])(?P<groups>{_GROUP}(?:{_WS}{_GROUP})*)(?P<tail>{_WS}{_NUM})?"
+    rf"(?P<won>{_WS}(?:여{_WS})?원(?![가-힣]*(?:화|달러)))?"
+    rf"|(?<![\d.,])(?P<plain>{_NUM}){_WS}원(?!화)"
+)
+_GROUP_RE = re.compile(rf"({_NUM})\s*([천백십]?)\s*([조억만])")
+# After a bare 억/조 amount (no 원): words that make it a count or a foreign currency.
+_NOT_KRW_AFTER = re.compile(
+    r"\s*(?:달러|유로|엔|위안|파운드|명|개|건|대|장|톤|배|회|마리|가구|채|주|곳|평|㎡|㎞|"
+    r"[a-zA-Z%$€¥£])"
+)
+
+
+def parse_amount(written: str) -> int | None:
+    """Integer KRW of a written amount such as "1조2000억원" or "3,045억 원"; None if not one."""
+    m = _AMOUNT.fullmatch(written.strip())
+    if not m:
+        return None
+    return _value(m)
+
+
+def _number(s: str) -> Decimal:
+    return Decimal(s.replace(",", ""))
+
+
+def _value(m: re.Match[str]) -> int | None:
+    try:
+        if m.group("plain") is not None:
+            value = _number(m.group("plain"))
+        else:
+            value = Decimal(0)
+            last = None
+            for num, small, big in _GROUP_RE.findall(m.group("groups")):
+                unit = _BIG[big]
+                if last is not None and unit >= last:
+                    return None  # "300억 5000억" is two amounts, not one
+                last = unit
+                value += _number(num) * _SMALL.get(small, 1) * unit
+            if m.group("tail"):
+                value += _number(m.group("tail"))
+    except InvalidOperation:
+        return None
+    if value != value.to_integral_value():
+        return None
+    return int(value)
+
+
+_SENT_END = re.compile(r"[.?!。](?=\s|$|[가-힣\"'“‘])|\n")
+
+_FUNDERS = (
+    ("national", ("국비", "국고", "정부예산", "정부 예산")),
+    ("metropolitan", ("광역시비", "시비")),
+    ("local", ("지방비", "도비", "구비", "군비", "지방")),
+    ("private", ("민간", "민자")),
+)
+_STAGES = (
+    ("requested", ("요구", "신청", "건의", "요청")),
+    ("secured", ("확보", "반영", "편성", "확정", "따냈", "따내")),
+    ("executed", ("집행", "투입했", "투입해", "투입된", "지출", "사용했", "쏟아부")),
+    ("planned", ("총사업비", "사업비", "계획", "예정", "목표", "규모", "추진", "투입될", "투자될")),
+)
+_NEGATION = re.compile(r"^[가-힣]{0,4}(?:지\s*않|지\s*못|못\s|안\s|되지|지연|무산|불발|실패)")
+
+
+def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    left = 0
+    for m in _SENT_END.finditer(text, 0, start):
+        left = m.end()
+    m = _SENT_END.search(text, end)
+    right = m.end() if m else len(text)
+    return left, right
+
+
+def _enclosing_paren(text: str, start: int, end: int, left: int, right: int) -> tuple[int, int]:
+    """If the amount is inside (...), the span of the parentheses; else the amount's span."""
+    open_at = text.rfind("(", left, start)
+    if open_at != -1 and text.find(")", open_at, start) == -1:
+        close_at = text.find(")", end, right)
+        if close_at != -1:
+            return open_at, close_at + 1
+    return start, end
+
+
+def _funder(text: str, start: int, end: int, left: int, right: int) -> str | None:
+    before = re.sub(r"\s+", "", text[max(left, start - 8) : start])
+    before = before.rstrip("(:·=")
+    after = re.sub(r"\s+", "", text[end : min(right, end + 8)])
+    paren_after = re.match(r"^\(([^()]{1,8})\)", after)
+    for funder, words in _FUNDERS:
+        for w in words:
+            w = w.replace(" ", "")
+            if before.endswith(w) or re.search(rf"{w}[가-힣]?$", before):
+                return funder
+            if paren_after and paren_after.group(1).startswith(w):
+                return funder
+    return None
+
+
+def _stage(text: str, start: int, end: int, left: int, right: int) -> str | None:
+    span_start, span_end = _enclosing_paren(text, start, end, left, right)
+    # Clause after the amount: up to a comma or the sentence end.
+    after = text[span_end:right]
+    cut = re.search(r"[,，]|\s(?:하지만|그러나)\s", after)
+    after = after[: cut.start()] if cut else after
+    after = after[:30]
+    before = text[max(left, span_start - 20) : span_start]
+    cut = before.rfind(",")
+    before = before[cut + 1 :] if cut != -1 else before
+    for window in (after, before):
+        found: tuple[int, str, str] | None = None
+        for stage, words in _STAGES:
+            for w in words:
+                i = window.find(w)
+                if i != -1 and (found is None or i < found[0]):
+                    found = (i, stage, w)
+        if found is not None:
+            i, stage, w = found
+            rest = window[i + len(w) :]
+            if _NEGATION.match(rest.replace("가", "", 1) if rest.startswith("가") else rest):
+                return None
+            # "투자될 예정" / "투입할 계획": a plan, whatever verb comes first.
+            if stage != "planned" and re.search(r"예정|계획|목표", window[i:]):
+                return "planned"
+            return stage
+    return None
+
+
+def extract_amounts(text: str) -> list[Amount]:
+    """All KRW amounts in ``text`` in order, offsets into ``text`` itself.
+
+    Works on raw PDF text too: line breaks inside an amount ("850억\\n\\n원") are allowed.
+    """
+    out: list[Amount] = []
+    if not text:
+        return out
+    for m in _AMOUNT.finditer(text):
+        if m.group("plain") is None and m.group("won") is None:
+            groups = m.group("groups")
+            if m.group("tail"):
+                continue  # "4만7246㎡": a measure, not money
+            units = _GROUP_RE.findall(groups)
+            if not units or units[0][2] not in ("억", "조"):
+                continue  # "5만 개", "72만 대"
+            if _NOT_KRW_AFTER.match(text, m.end()):
+                continue
+        krw = _value(m)
+        if krw is None or krw <= 0:
+            continue
+        start, end = m.start(), m.end()
+        left, right = _sentence_bounds(text, start, end)
+        out.append(
+            Amount(
+                text=text[start:end],
+                krw=krw,
+                sentence=" ".join(text[left:right].split()),
+                funder=_funder(text, start, end, left, right),
+                stage=_stage(text, start, end, left, right),
+                start=start,
+                end=end,
+            )
+        )
+    return out
+
+
+def format_krw(krw: int) -> str:
+    """Korean reading of an amount: 456900000000 → "4569억원", 2500000000000 → "2조5000억원"."""
+    if krw == 0:
+        return "0원"
+    parts = []
+    rest = abs(krw)
+    for unit, size in (("조", 10**12), ("억", 10**8), ("만", 10**4)):
+        q, rest = divmod(rest, size)
+        if q:
+            parts.append(f"{q}{unit}")
+    if rest:
+        parts.append(str(rest))
+    return ("-" if krw < 0 else "") + "".join(parts) + "원"

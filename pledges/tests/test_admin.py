@@ -1,0 +1,99 @@
+"""Editors work in the admin: every model has pages; review and rating go through services."""
+
+import pytest
+from django.apps import apps
+from django.urls import reverse
+
+from pledges.models import Evidence, Pledge, ReviewState, Status, StatusChange
+from pledges.tests.factories import ArticleFactory, EvidenceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.mark.parametrize("model", list(apps.get_app_config("pledges").get_models()))
+def test_every_model_has_admin_pages(editor_client, demo_data, model):
+    opts = model._meta
+    changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    assert editor_client.get(changelist).status_code == 200
+    obj = model.objects.first()
+    if obj is not None:
+        change = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+        assert editor_client.get(change).status_code == 200
+
+
+def test_review_queue_confirms_in_bulk(editor_client, editor, demo_data):
+    suggestions = [EvidenceFactory(pledge=Pledge.objects.get(slug="ai-mobility-pilot-city"))]
+    response = editor_client.post(
+        reverse("admin:pledges_evidence_changelist"),
+        {"action": "confirm_selected", "_selected_action": [e.pk for e in suggestions]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    evidence = Evidence.objects.get(pk=suggestions[0].pk)
+    assert evidence.state == ReviewState.CONFIRMED
+    assert evidence.reviewer == editor
+
+
+def test_editor_tags_an_article_by_hand(editor_client, editor, demo_data):
+    article = ArticleFactory()
+    pledge = Pledge.objects.get(slug="ai-mobility-pilot-city")
+    response = editor_client.post(
+        reverse("admin:pledges_evidence_add"),
+        {
+            "article": article.pk,
+            "pledge": pledge.pk,
+            "state": "suggested",
+            "snippet": "빛그린 국가산단 실증 인프라",
+            "matched_terms": "[]",
+            "amounts": "[]",
+            "method": "auto",
+            "reject_reason": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    evidence = Evidence.objects.get(article=article, pledge=pledge)
+    assert (evidence.state, evidence.method, evidence.reviewer) == ("confirmed", "manual", editor)
+
+
+def test_editor_changes_a_status_with_evidence(editor_client, editor, demo_data):
+    pledge = Pledge.objects.get(slug="ax-demonstration-valley")
+    evidence = Evidence.objects.get(pledge=pledge, article=demo_data.article)
+    response = editor_client.post(
+        reverse("admin:pledges_statuschange_add"),
+        {
+            "pledge": pledge.pk,
+            "to_status": Status.IN_PROGRESS,
+            "effective_date": "2025-08-20",
+            "rationale": "예비타당성조사 면제 확정",
+            "rationale_en": "",
+            "evidence": [evidence.pk],
+            "broken_reason": "",
+            "correction_note": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    pledge.refresh_from_db()
+    assert pledge.status == Status.IN_PROGRESS
+    change = pledge.latest_status_change()
+    assert change.recorded_by == editor
+    assert change.from_status == Status.STALLED
+    assert list(change.evidence.all()) == [evidence]
+
+
+def test_status_history_cannot_be_edited_or_deleted_in_admin(editor_client, demo_data):
+    change = StatusChange.objects.first()
+    url = reverse("admin:pledges_statuschange_delete", args=[change.pk])
+    assert editor_client.post(url, {"post": "yes"}).status_code == 403
+    assert StatusChange.objects.filter(pk=change.pk).exists()
+
+
+def test_original_text_is_read_only_in_admin(editor_client, demo_data):
+    pledge = Pledge.objects.get(slug="ai-mobility-pilot-city")
+    html = editor_client.get(reverse("admin:pledges_pledge_change", args=[pledge.pk])).content
+    assert b'name="original_text"' not in html

@@ -1,0 +1,103 @@
+"""The Gwangju 2025 demo data: what `make run` shows on a fresh machine."""
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+
+from pledges.models import (
+    Article,
+    BudgetFigure,
+    Evidence,
+    FigureState,
+    Pledge,
+    ReviewState,
+    Status,
+    StatusChange,
+)
+
+pytestmark = pytest.mark.django_db
+
+EOK = 100_000_000
+SLUGS = {
+    "national-ai-computing-center",
+    "ax-demonstration-valley",
+    "ai-mobility-pilot-city",
+    "ai-cluster-phase-1",
+}
+
+
+def test_demo_has_the_four_pledges_with_ratings_as_of_the_seed(demo_data):
+    assert set(Pledge.objects.values_list("slug", flat=True)) == SLUGS
+    ax = Pledge.objects.get(slug="ax-demonstration-valley")
+    assert ax.status == Status.STALLED
+    assert ax.status_since == dt.date(2025, 6, 10)
+    assert "957억" in ax.latest_status_change().rationale
+    assert Pledge.objects.get(slug="ai-cluster-phase-1").status == Status.KEPT
+    for pledge in Pledge.objects.all():
+        assert pledge.promiser.name in {"이재명", "광주광역시"}
+        assert pledge.original_text
+
+
+def test_every_seed_figure_is_confirmed_and_rests_on_the_seed_article(demo_data):
+    amounts = set(BudgetFigure.objects.values_list("amount_krw", flat=True))
+    assert amounts == {
+        100_0000 * EOK,  # 100조
+        2_0000 * EOK,  # 2조
+        9000 * EOK,
+        957 * EOK,
+        4269 * EOK,
+        3045 * EOK,
+        850 * EOK,
+        674 * EOK,
+    }
+    assert not BudgetFigure.objects.exclude(state=FigureState.CONFIRMED).exists()
+    assert set(BudgetFigure.objects.values_list("evidence__article", flat=True)) == {
+        demo_data.article.pk
+    }
+
+
+def test_phase_one_parts_do_not_add_up_and_the_summary_says_so(demo_data):
+    summary = Pledge.objects.get(slug="ai-cluster-phase-1").budget_summary()
+    assert summary.executed_krw == 4269 * EOK
+    assert summary.by_funder["executed"] == {
+        "national": 3045 * EOK,
+        "local": 850 * EOK,
+        "private": 674 * EOK,
+    }
+    [mismatch] = summary.mismatches
+    assert mismatch.parts_krw == 4569 * EOK
+
+
+def test_seed_article_is_confirmed_evidence_for_all_four(demo_data):
+    article = demo_data.article
+    assert article.outlet == "광주일보"
+    assert article.published_at.date() == dt.date(2025, 6, 10)
+    assert "정병호" in article.byline
+    assert (
+        set(
+            Evidence.objects.filter(article=article, state=ReviewState.CONFIRMED).values_list(
+                "pledge__slug", flat=True
+            )
+        )
+        == SLUGS
+    )
+    # The three unrelated items of the page are not part of the seed article.
+    assert "이시바" not in article.body
+    assert "이한열" not in article.body
+
+
+def test_loading_twice_changes_nothing():
+    call_command("load_demo_data")
+    counts = [m.objects.count() for m in (Pledge, StatusChange, BudgetFigure, Evidence, Article)]
+    call_command("load_demo_data")
+    assert [m.objects.count() for m in (Pledge, StatusChange, BudgetFigure, Evidence, Article)] == (
+        counts
+    )
+
+
+def test_matcher_terms_are_data_editors_can_edit(demo_data):
+    pledge = Pledge.objects.get(slug="national-ai-computing-center")
+    assert pledge.match_keywords
+    assert pledge.jurisdiction.aliases
+    assert pledge.jurisdiction.exclusions

@@ -1,0 +1,158 @@
+"""Editor actions: the only way ratings, evidence states and budget confirmations change."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from pledges import review
+from pledges.models import FigureState, PledgeRevision, ReviewState, Status
+from pledges.tests.factories import (
+    ArticleFactory,
+    BudgetFigureFactory,
+    ConfirmedEvidenceFactory,
+    EvidenceFactory,
+    PledgeFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_confirming_evidence_records_reviewer_and_time(editor):
+    evidence = review.confirm_evidence(evidence=EvidenceFactory(), reviewer=editor)
+    assert evidence.state == ReviewState.CONFIRMED
+    assert evidence.reviewer == editor
+    assert evidence.reviewed_at is not None
+
+
+def test_rejecting_evidence_keeps_the_reason(editor):
+    evidence = review.reject_evidence(
+        evidence=EvidenceFactory(), reviewer=editor, reason="경기 광주시 기사"
+    )
+    assert evidence.state == ReviewState.REJECTED
+    assert evidence.reject_reason == "경기 광주시 기사"
+
+
+def test_manual_tagging_confirms_at_once(editor):
+    pledge, article = PledgeFactory(), ArticleFactory()
+    evidence = review.attach_article_manually(article=article, pledge=pledge, reviewer=editor)
+    assert (evidence.state, evidence.method) == (ReviewState.CONFIRMED, "manual")
+    again = review.attach_article_manually(article=article, pledge=pledge, reviewer=editor)
+    assert again.pk == evidence.pk
+
+
+def test_current_status_is_always_the_latest_change(editor):
+    pledge = PledgeFactory()
+    evidence = ConfirmedEvidenceFactory(pledge=pledge)
+    review.record_status_change(
+        pledge=pledge,
+        to_status=Status.STALLED,
+        effective_date=dt.date(2026, 3, 1),
+        rationale="국비 미확보",
+        recorded_by=editor,
+        evidence=[evidence],
+    )
+    # A change recorded later but effective earlier does not become the current status.
+    review.record_status_change(
+        pledge=pledge,
+        to_status=Status.IN_PROGRESS,
+        effective_date=dt.date(2026, 1, 1),
+        rationale="용역 착수",
+        recorded_by=editor,
+    )
+    pledge.refresh_from_db()
+    assert pledge.status == Status.STALLED
+    assert pledge.status_since == dt.date(2026, 3, 1)
+    first = pledge.status_changes.get(to_status=Status.STALLED)
+    assert first.from_status == Status.NOT_RATED
+    assert list(first.evidence.all()) == [evidence]
+
+
+def test_a_correction_is_a_new_row_with_a_note(editor):
+    pledge = PledgeFactory()
+    review.record_status_change(
+        pledge=pledge, to_status=Status.KEPT, effective_date=dt.date(2026, 1, 1), rationale="준공"
+    )
+    with pytest.raises(ValidationError):
+        review.record_status_change(
+            pledge=pledge,
+            to_status=Status.IN_PROGRESS,
+            effective_date=dt.date(2026, 1, 1),
+            rationale="준공 아님",
+            is_correction=True,
+        )
+    review.record_status_change(
+        pledge=pledge,
+        to_status=Status.IN_PROGRESS,
+        effective_date=dt.date(2026, 1, 2),
+        rationale="준공이 아니라 착공이었다",
+        is_correction=True,
+        correction_note="착공을 준공으로 잘못 읽음",
+    )
+    pledge.refresh_from_db()
+    assert pledge.status == Status.IN_PROGRESS
+    assert pledge.status_changes.count() == 2
+
+
+def test_broken_needs_a_reason_through_the_service_too():
+    with pytest.raises(ValidationError):
+        review.record_status_change(
+            pledge=PledgeFactory(),
+            to_status=Status.BROKEN,
+            effective_date=dt.date(2026, 1, 1),
+            rationale="무산",
+        )
+
+
+def test_only_confirmed_evidence_of_the_same_pledge_justifies_a_status():
+    pledge = PledgeFactory()
+    with pytest.raises(ValidationError):
+        review.record_status_change(
+            pledge=pledge,
+            to_status=Status.KEPT,
+            effective_date=dt.date(2026, 1, 1),
+            rationale="완료",
+            evidence=[EvidenceFactory(pledge=pledge)],
+        )
+    with pytest.raises(ValidationError):
+        review.record_status_change(
+            pledge=pledge,
+            to_status=Status.KEPT,
+            effective_date=dt.date(2026, 1, 1),
+            rationale="완료",
+            evidence=[ConfirmedEvidenceFactory()],
+        )
+    assert pledge.status_changes.count() == 0
+
+
+def test_confirming_a_budget_figure_needs_confirmed_evidence(editor):
+    figure = BudgetFigureFactory(state=FigureState.SUGGESTED, evidence=EvidenceFactory())
+    with pytest.raises(ValidationError):
+        review.confirm_budget_figure(figure=figure, reviewer=editor)
+    review.confirm_evidence(evidence=figure.evidence, reviewer=editor)
+    figure = review.confirm_budget_figure(figure=figure, reviewer=editor)
+    assert figure.state == FigureState.CONFIRMED
+    assert figure.confirmed_by == editor
+
+
+def test_revisions_keep_the_original_and_chain_texts(editor):
+    pledge = PledgeFactory(original_text="2029년까지 조성")
+    review.revise_pledge(
+        pledge=pledge,
+        kind=PledgeRevision.Kind.TARGET_DATE_CHANGED,
+        new_text="2030년까지 조성",
+        decided_by="국정기획위원회",
+        decided_on=dt.date(2025, 8, 13),
+        recorded_by=editor,
+    )
+    second = review.revise_pledge(
+        pledge=pledge,
+        kind=PledgeRevision.Kind.SCOPE_CHANGED,
+        new_text="2030년까지 1단계 조성",
+        decided_by="과기정통부",
+        decided_on=dt.date(2025, 12, 1),
+    )
+    pledge.refresh_from_db()
+    assert pledge.original_text == "2029년까지 조성"
+    assert second.old_text == "2030년까지 조성"
+    assert pledge.current_text() == "2030년까지 1단계 조성"
