@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import django_filters
 from django.db.models import Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pledges.models import Category, Jurisdiction, Pledge, Promiser, Status
+from pledges.models import (
+    BudgetFigure,
+    Category,
+    Evidence,
+    Jurisdiction,
+    Milestone,
+    Pledge,
+    Promiser,
+    Status,
+    StatusChange,
+)
 
 
 class PledgeFilter(django_filters.FilterSet):
@@ -57,3 +71,68 @@ def published_pledges():
         .select_related("promiser", "jurisdiction", "category")
         .order_by("code")
     )
+
+
+# --- Export filters: a child table's own date range ----------------------------------------
+# The exports select pledges with PledgeFilter (same parameters as the list page) and restrict
+# each child table to those pledges; these FilterSets add only the child's own date range.
+
+
+class OwnDateRangeFilter(django_filters.FilterSet):
+    """`date_from`/`date_to`: inclusive calendar days in Asia/Seoul on the row's own date."""
+
+    date_from = django_filters.DateFilter(method="filter_own_date", label=_("From (date)"))
+    date_to = django_filters.DateFilter(method="filter_own_date", label=_("Until (date)"))
+
+    # The first non-empty of these fields is the row's own date.
+    own_date_fields: tuple[str, ...] = ()
+    own_date_is_datetime = False
+
+    def filter_own_date(self, queryset, name, value):
+        lookup = "gte" if name == "date_from" else "lte"
+        bound = value
+        if self.own_date_is_datetime:
+            # A Seoul calendar day, as an aware instant; the column keeps its index.
+            day = value if lookup == "gte" else value + dt.timedelta(days=1)
+            bound = dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_default_timezone())
+            lookup = "gte" if lookup == "gte" else "lt"
+        if len(self.own_date_fields) == 1:
+            return queryset.filter(**{f"{self.own_date_fields[0]}__{lookup}": bound})
+        alias = f"own_date_{name}"
+        return queryset.alias(**{alias: Coalesce(*self.own_date_fields)}).filter(
+            **{f"{alias}__{lookup}": bound}
+        )
+
+
+class EvidenceExportFilter(OwnDateRangeFilter):
+    own_date_fields = ("article__published_at",)
+    own_date_is_datetime = True
+
+    class Meta:
+        model = Evidence
+        fields: list[str] = []
+
+
+class BudgetFigureExportFilter(OwnDateRangeFilter):
+    own_date_fields = ("as_of",)
+
+    class Meta:
+        model = BudgetFigure
+        fields: list[str] = []
+
+
+class StatusChangeExportFilter(OwnDateRangeFilter):
+    own_date_fields = ("effective_date",)
+
+    class Meta:
+        model = StatusChange
+        fields: list[str] = []
+
+
+class MilestoneExportFilter(OwnDateRangeFilter):
+    # Done milestones by the day they happened, open ones by the day they are planned for.
+    own_date_fields = ("actual_date", "planned_date")
+
+    class Meta:
+        model = Milestone
+        fields: list[str] = []

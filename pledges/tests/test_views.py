@@ -94,3 +94,11 @@ def test_status_feed_is_atom_with_each_change(client, demo_data):
     assert "<feed" in body and body.count("<entry>") == 4
     pledge_feed = client.get("/pledges/ax-demonstration-valley/feed/").content.decode()
     assert pledge_feed.count("<entry>") == 1
+
+
+def test_download_links_carry_the_page_filters(client, demo_data):
+    html = client.get("/", {"status": "stalled"}).content.decode()
+    assert 'href="/export/pledges.csv?status=stalled"' in html
+    rows = client.get("/export/pledges.csv?status=stalled").getvalue().decode("utf-8-sig")
+    assert "ax-demonstration-valley" in rows
+    assert "national-ai-computing-center" not in rows

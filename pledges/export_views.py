@@ -1,0 +1,53 @@
+"""Thin views over pledges.exports: parse the request, check who asks, stream the table."""
+
+from __future__ import annotations
+
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseForbidden,
+    JsonResponse,
+    StreamingHttpResponse,
+)
+from django.views.decorators.http import require_GET
+
+from pledges import exports
+
+PLAIN_TEXT = "text/plain; charset=utf-8"
+
+
+def is_editor(user) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_staff)
+
+
+@require_GET
+def export_index(request) -> HttpResponse:
+    """The data dictionary: tables, columns with meaning and units, accepted parameters."""
+    return JsonResponse(exports.data_dictionary(), json_dumps_params={"ensure_ascii": False})
+
+
+@require_GET
+def export_table(request, table: str, fmt: str) -> HttpResponse:
+    if fmt not in exports.FORMATS or table not in exports.TABLES:
+        raise Http404("No such export; see /export/ for the tables and formats.")
+    try:
+        options = exports.parse_options(request.GET)
+        # Suggestions are unreviewed machine output: refuse rather than silently serve less.
+        if options.include_suggested and not is_editor(request.user):
+            return HttpResponseForbidden(
+                "include=suggested is for logged-in editors; leave it out for the public data.",
+                content_type=PLAIN_TEXT,
+            )
+        export = exports.prepare_export(
+            table, options.filters, include_suggested=options.include_suggested
+        )
+    except exports.ExportError as error:
+        return HttpResponseBadRequest(str(error), content_type=PLAIN_TEXT)
+    response = StreamingHttpResponse(
+        export.stream(fmt, bom=options.bom), content_type=exports.FORMATS[fmt]
+    )
+    response["Content-Disposition"] = f'attachment; filename="{export.filename(fmt)}"'
+    if options.include_suggested:
+        response["Cache-Control"] = "private, no-store"
+    return response
