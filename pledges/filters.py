@@ -23,7 +23,23 @@ from pledges.models import (
 )
 
 
-class PledgeFilter(django_filters.FilterSet):
+class BlankTolerantFilterSet(django_filters.FilterSet):
+    """Blank parameters mean "no filter": a form's empty "All" option must not be an error."""
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None and hasattr(data, "lists"):
+            cleaned = data.copy()
+            for key, values in data.lists():
+                kept = [v for v in values if v.strip()]
+                if kept:
+                    cleaned.setlist(key, kept)
+                else:
+                    del cleaned[key]
+            data = cleaned
+        super().__init__(data, *args, **kwargs)
+
+
+class PledgeFilter(BlankTolerantFilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("Status"))
     promiser = django_filters.ModelChoiceFilter(
@@ -78,7 +94,7 @@ def published_pledges():
 # each child table to those pledges; these FilterSets add only the child's own date range.
 
 
-class OwnDateRangeFilter(django_filters.FilterSet):
+class OwnDateRangeFilter(BlankTolerantFilterSet):
     """`date_from`/`date_to`: inclusive calendar days in Asia/Seoul on the row's own date."""
 
     date_from = django_filters.DateFilter(method="filter_own_date", label=_("From (date)"))

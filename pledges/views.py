@@ -31,7 +31,8 @@ def pledge_list(request):
         confirmed_evidence=Count("evidence", filter=Q(evidence__state=ReviewState.CONFIRMED))
     )
     pledge_filter = PledgeFilter(request.GET or None, queryset=pledges)
-    rows = list(pledge_filter.qs)
+    # Invalid filters show their error and no rows, as the export answers 400 for them.
+    rows = [] if pledge_filter.is_bound and not pledge_filter.is_valid() else list(pledge_filter.qs)
     status_counts = {value: 0 for value in Status.values}
     for pledge in rows:
         status_counts[pledge.status] += 1

@@ -102,3 +102,18 @@ def test_download_links_carry_the_page_filters(client, demo_data):
     rows = client.get("/export/pledges.csv?status=stalled").getvalue().decode("utf-8-sig")
     assert "ax-demonstration-valley" in rows
     assert "national-ai-computing-center" not in rows
+
+
+def test_blank_filters_mean_all_on_the_page_and_in_its_download(client, demo_data):
+    page = client.get("/", {"q": "", "status": "", "category": ""}).content.decode()
+    assert page.count('class="pledge-card"') == 4
+    export = client.get("/export/pledges.csv?q=&status=&category=")
+    assert export.status_code == 200
+    assert export.getvalue().decode("utf-8-sig").count("\r\n") == 5  # header + 4 rows
+
+
+def test_invalid_filter_shows_an_error_and_no_rows(client, demo_data):
+    page = client.get("/", {"status": "nearly"}).content.decode()
+    assert 'class="warning filter-errors"' in page
+    assert 'class="pledge-card"' not in page
+    assert client.get("/export/pledges.csv?status=nearly").status_code == 400
