@@ -136,6 +136,7 @@ def load_gwangju_demo() -> DemoLoadResult:
                 rationale_en=status.get("rationale_en", ""),
                 broken_reason=status.get("broken_reason", ""),
                 evidence=[evidence],
+                checked_on=_date(data["seed_page"]["published"]),
             )
             added_changes += 1
         for figure in row["budget"]:

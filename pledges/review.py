@@ -81,10 +81,12 @@ def record_status_change(
     rationale_en: str = "",
     is_correction: bool = False,
     correction_note: str = "",
+    checked_on: dt.date | None = None,
 ) -> StatusChange:
     """Append a status change and make the pledge's current status its latest change.
 
     Evidence must be confirmed and about this pledge: a rating rests on what an editor checked.
+    `checked_on` is when the editors last checked the pledge (default: today).
     """
     if to_status not in Status.values:
         raise ValidationError(f"Unknown status {to_status!r}.")
@@ -110,17 +112,17 @@ def record_status_change(
     change.full_clean(exclude=["pledge", "recorded_by"])
     change.save()
     change.evidence.set(evidence)
-    _sync_current_status(locked)
+    _sync_current_status(locked, checked_on=checked_on or timezone.localdate())
     pledge.refresh_from_db()
     return change
 
 
-def _sync_current_status(pledge: Pledge) -> None:
+def _sync_current_status(pledge: Pledge, *, checked_on: dt.date) -> None:
     latest = pledge.latest_status_change()
     Pledge.objects.filter(pk=pledge.pk).update(
         status=latest.to_status if latest else Status.NOT_RATED,
         status_since=latest.effective_date if latest else None,
-        last_checked_on=timezone.localdate(),
+        last_checked_on=checked_on,
     )
 
 

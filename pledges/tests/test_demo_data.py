@@ -101,3 +101,7 @@ def test_matcher_terms_are_data_editors_can_edit(demo_data):
     assert pledge.match_keywords
     assert pledge.jurisdiction.aliases
     assert pledge.jurisdiction.exclusions
+
+
+def test_demo_pledges_were_last_checked_on_the_seed_date(demo_data):
+    assert set(Pledge.objects.values_list("last_checked_on", flat=True)) == {dt.date(2025, 6, 10)}
