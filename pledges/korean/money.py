@@ -15,8 +15,8 @@ Funder (the word just before the amount, or in parentheses right after it):
 
 Stage (words in the same clause, after the amount first, then before it; negated verbs such as
 "확보되지 않고" give None):
-요구/신청/건의/요청 → "requested"; 확보/반영/편성/확정/따냈 → "secured";
-집행/투입했/투입해/지출/사용했 → "executed"; 계획/총사업비/사업비/예정/목표/규모/추진 → "planned".
+요구/신청/건의하다/요청 → "requested"; 확보/반영/편성/확정/따냈 → "secured";
+집행/투입했/투입해/지출/사용했 → "executed"; 계획/총사업비/사업비/예정/목표/규모/추진/준비/…하겠다 → "planned".
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+
+from .normalize import is_column_layout
 
 __all__ = ["Amount", "extract_amounts", "format_krw", "parse_amount"]
 
@@ -54,18 +56,19 @@ _BIG = {"조": 10**12, "억": 10**8, "만": 10**4}
 _SMALL = {"천": 1000, "백": 100, "십": 10}
 
 _NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
-_WS = r"[ \t\u00a0]*\n?[ \t\u00a0\n]*"  # spaces and PDF line breaks
-_GROUP = rf"{_NUM}\s*[천백십]?\s*[조억만]"
+_WS = r"\s*"  # spaces and PDF line breaks ("850억\n\n원")
+_GROUP = rf"{_NUM}\s?[천백십]?\s?[조억만]"
 _AMOUNT = re.compile(
-    rf"(?<![\d.,])(?P<groups>{_GROUP}(?:{_WS}{_GROUP})*)(?P<tail>{_WS}{_NUM})?"
-    rf"(?P<won>{_WS}(?:여{_WS})?원(?![가-힣]*(?:화|달러)))?"
-    rf"|(?<![\d.,])(?P<plain>{_NUM}){_WS}원(?!화)"
+    rf"(?<![\d.,])(?P<groups>{_GROUP}(?:{_WS}{_GROUP})*)"
+    rf"(?P<tail>{_WS}{_NUM}(?={_WS}원))?"
+    rf"(?P<won>{_WS}(?:여{_WS})?원)?"
+    rf"|(?<![\d.,])(?P<plain>{_NUM}){_WS}원"
 )
-_GROUP_RE = re.compile(rf"({_NUM})\s*([천백십]?)\s*([조억만])")
+_GROUP_RE = re.compile(rf"({_NUM})\s?([천백십]?)\s?([조억만])")
 # After a bare 억/조 amount (no 원): words that make it a count or a foreign currency.
 _NOT_KRW_AFTER = re.compile(
     r"\s*(?:달러|유로|엔|위안|파운드|명|개|건|대|장|톤|배|회|마리|가구|채|주|곳|평|㎡|㎞|"
-    r"[a-zA-Z%$€¥£])"
+    r"USD|EUR|JPY|CNY|GBP|[%$€¥£])"
 )
 
 
@@ -104,6 +107,8 @@ def _value(m: re.Match[str]) -> int | None:
 
 
 _SENT_END = re.compile(r"[.?!。](?=\s|$|[가-힣\"'“‘])|\n")
+# PDF column text: a line end is not a sentence end (words are split across lines).
+_SENT_END_COLUMNS = re.compile(r"[.?!。](?=\s|$|[가-힣\"'“‘])")
 
 _FUNDERS = (
     ("national", ("국비", "국고", "정부예산", "정부 예산")),
@@ -112,19 +117,35 @@ _FUNDERS = (
     ("private", ("민간", "민자")),
 )
 _STAGES = (
-    ("requested", ("요구", "신청", "건의", "요청")),
+    ("requested", ("요구", "신청", "건의하", "건의했", "건의해", "요청")),
     ("secured", ("확보", "반영", "편성", "확정", "따냈", "따내")),
     ("executed", ("집행", "투입했", "투입해", "투입된", "지출", "사용했", "쏟아부")),
-    ("planned", ("총사업비", "사업비", "계획", "예정", "목표", "규모", "추진", "투입될", "투자될")),
+    (
+        "planned",
+        (
+            "총사업비",
+            "사업비",
+            "계획",
+            "예정",
+            "목표",
+            "규모",
+            "추진",
+            "투입될",
+            "투자될",
+            "준비",
+            "하겠",
+        ),
+    ),
 )
-_NEGATION = re.compile(r"^[가-힣]{0,4}(?:지\s*않|지\s*못|못\s|안\s|되지|지연|무산|불발|실패)")
+_NEGATION = re.compile(r"^[가-힣]{0,3}?(?:지않|지못|못|안되|되지|지연|무산|불발|실패)")
 
 
-def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+def _sentence_bounds(text: str, start: int, end: int, columns: bool = False) -> tuple[int, int]:
+    pattern = _SENT_END_COLUMNS if columns else _SENT_END
     left = 0
-    for m in _SENT_END.finditer(text, 0, start):
+    for m in pattern.finditer(text, 0, start):
         left = m.end()
-    m = _SENT_END.search(text, end)
+    m = pattern.search(text, end)
     right = m.end() if m else len(text)
     return left, right
 
@@ -158,6 +179,9 @@ def _stage(text: str, start: int, end: int, left: int, right: int) -> str | None
     span_start, span_end = _enclosing_paren(text, start, end, left, right)
     # Clause after the amount: up to a comma or the sentence end.
     after = text[span_end:right]
+    if after.startswith("("):  # "4269억원(국비 …)을 투입해": look past the breakdown
+        close_at = after.find(")")
+        after = after[close_at + 1 :] if close_at != -1 else after
     cut = re.search(r"[,，]|\s(?:하지만|그러나)\s", after)
     after = after[: cut.start()] if cut else after
     after = after[:30]
@@ -173,8 +197,9 @@ def _stage(text: str, start: int, end: int, left: int, right: int) -> str | None
                     found = (i, stage, w)
         if found is not None:
             i, stage, w = found
-            rest = window[i + len(w) :]
-            if _NEGATION.match(rest.replace("가", "", 1) if rest.startswith("가") else rest):
+            rest = re.sub(r"\s+", "", window[i + len(w) :])
+            rest = rest[1:] if rest[:1] in ("가", "이", "는", "도") else rest
+            if _NEGATION.match(rest):
                 return None
             # "투자될 예정" / "투입할 계획": a plan, whatever verb comes first.
             if stage != "planned" and re.search(r"예정|계획|목표", window[i:]):
@@ -191,12 +216,10 @@ def extract_amounts(text: str) -> list[Amount]:
     out: list[Amount] = []
     if not text:
         return out
+    columns = is_column_layout(text)
     for m in _AMOUNT.finditer(text):
         if m.group("plain") is None and m.group("won") is None:
-            groups = m.group("groups")
-            if m.group("tail"):
-                continue  # "4만7246㎡": a measure, not money
-            units = _GROUP_RE.findall(groups)
+            units = _GROUP_RE.findall(m.group("groups"))
             if not units or units[0][2] not in ("억", "조"):
                 continue  # "5만 개", "72만 대"
             if _NOT_KRW_AFTER.match(text, m.end()):
@@ -205,12 +228,15 @@ def extract_amounts(text: str) -> list[Amount]:
         if krw is None or krw <= 0:
             continue
         start, end = m.start(), m.end()
-        left, right = _sentence_bounds(text, start, end)
+        left, right = _sentence_bounds(text, start, end, columns)
+        sentence = text[left:right]
+        if columns:
+            sentence = re.sub(r"\s*\n\s*", "", sentence)
         out.append(
             Amount(
                 text=text[start:end],
                 krw=krw,
-                sentence=" ".join(text[left:right].split()),
+                sentence=" ".join(sentence.split()),
                 funder=_funder(text, start, end, left, right),
                 stage=_stage(text, start, end, left, right),
                 start=start,

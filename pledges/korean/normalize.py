@@ -6,7 +6,8 @@ functions return a new string.
 Rules, in order (see ``normalize_text``):
 
 1. Unicode: NFKC for everything *except* Hangul (syllables, jamo, compatibility jamo, halfwidth
-   Hangul), enclosed/compatibility CJK (``㈜``, ``㎡``) and CJK compatibility ideographs. NFKC
+   Hangul), general punctuation (``…``), enclosed alphanumerics (``ⓒ``, ``①``),
+   enclosed/compatibility CJK (``㈜``, ``㎡``) and CJK compatibility ideographs. NFKC
    leaves precomposed syllables alone, but it rewrites compatibility jamo (``ㅋ`` → conjoining
    ``ᄏ``) and expands ``㈎`` to ``(가)``, which would change the Hangul of a text; those blocks
    are therefore protected. Zero-width characters and soft hyphens are removed, other control
@@ -19,7 +20,7 @@ Rules, in order (see ``normalize_text``):
 3. Spacing: a paragraph whose Hangul has almost no spaces (PDF extraction loses them) is passed
    through Kiwi's ``space()``. Normally spaced web text is never touched (no Kiwi call at all).
    Kiwi's output is only accepted if it changed nothing but spaces.
-4. Optionally, copyright/e-mail footers at the end are dropped (``strip_footers=True``).
+4. Optionally (``footers=True``), copyright lines and trailing byline/e-mail lines are dropped.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+
 from .kiwi import get_kiwi
 
 __all__ = [
@@ -50,6 +52,8 @@ __all__ = [
 # Blocks NFKC must not touch (see module docstring).
 _PROTECTED = (
     "\u1100-\u11ff"  # Hangul Jamo
+    "\u2010-\u2027\u2030-\u205e"  # General punctuation: keep "…" and "‥" as written
+    "\u2460-\u24ff"  # Enclosed alphanumerics (ⓒ, ①: bullets and marks, not letters)
     "\u3130-\u318f"  # Hangul Compatibility Jamo
     "\u3200-\u33ff"  # Enclosed CJK letters, CJK compatibility (㈜, ㎡, ㉮)
     "\ua960-\ua97f"  # Hangul Jamo Extended-A
@@ -247,6 +251,9 @@ def join_column_lines(text: str) -> str:
 # --- 3. Spacing -------------------------------------------------------------------------------
 
 
+_DIGIT_UNIT = re.compile(r"(?<=\d) (?=[조억만천원개건대장명종년월일곳차배%㎡])")
+
+
 def needs_spacing(paragraph: str) -> bool:
     """Hangul with almost no spaces: PDF extraction lost them."""
     hangul = len(_HANGUL.findall(paragraph))
@@ -265,11 +272,13 @@ def restore_spacing(paragraph: str) -> str:
         return paragraph
     try:
         spaced = get_kiwi().space(paragraph, reset_whitespace=False)
-    except Exception:  # noqa: BLE001 - a model failure must not lose the text
+    except Exception:
         return paragraph
     if spaced.replace(" ", "") != paragraph.replace(" ", ""):
         return paragraph
-    return spaced
+    # Kiwi separates numbers from their units ("4269 억 원", "5 만 개"); Korean writes them
+    # together ("4269억 원").
+    return _DIGIT_UNIT.sub("", spaced)
 
 
 # --- 4. Footers -------------------------------------------------------------------------------
@@ -294,9 +303,7 @@ _SPACES = re.compile(r"[ \u00a0]{2,}")
 _BLANKS = re.compile(r"\n{3,}")
 
 
-def normalize_text(
-    text: str, *, restore: bool | None = None, footers: bool = False
-) -> str:
+def normalize_text(text: str, *, restore: bool | None = None, footers: bool = False) -> str:
     """Normalize one article (or page) text; returns the normalized text.
 
     ``restore``: None = restore spacing only in paragraphs that lost it; False = never (no Kiwi
@@ -354,6 +361,7 @@ def match_keys(text: str) -> tuple[str, str]:
 
 
 # --- sentences --------------------------------------------------------------------------------
+
 
 def split_sentences(text: str, *, use_kiwi: bool = True) -> list[tuple[int, int]]:
     """Sentence spans (start, end) of ``text``. Lines are always separate sentences.

@@ -1,0 +1,223 @@
+"""Benchmark the Korean text engine on the labelled eval-dev articles (no Django needed).
+
+    python bench/bench_match.py [EVAL_DEV_DIR] [--threshold 0.5] [--regex-sentences]
+
+Prints precision/recall/F1 per pledge and overall beside a naive baseline (the pledge title,
+spaces removed, found in the text with spaces removed), the FP/FN article ids, throughput of the
+whole engine (normalize + match + money) beside kiwipiepy's bare ``tokenize`` on the same texts in
+the same run (one core), and peak memory. Scoring follows eval-dev/README.md: for a doubtful
+article a predicted pledge in labels ∪ related is not a false positive and a missed label is not
+a false negative. Predictions for pledges that eval-dev does not label (ai-cluster-phase-1) are
+ignored. Always exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from pledges.korean import (  # noqa: E402
+    compile_pledges,
+    extract_amounts,
+    load_terms,
+    match_article,
+    normalize_text,
+    specs_from_terms,
+    split_newspaper_page,
+)
+from pledges.korean.kiwi import get_kiwi  # noqa: E402
+
+SCORED = ("national-ai-computing-center", "ax-demonstration-valley", "ai-mobility-pilot-city")
+
+
+def load_articles(directory: Path) -> list[dict]:
+    with open(directory / "articles.jsonl", encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def score(articles: list[dict], predictions: dict[str, set[str]]) -> tuple[dict, list, list]:
+    counts = {slug: {"tp": 0, "fp": 0, "fn": 0} for slug in SCORED}
+    fps, fns = [], []
+    for a in articles:
+        labels = set(a.get("labels") or ())
+        related = set(a.get("related") or ())
+        doubtful = bool(a.get("doubtful"))
+        predicted = predictions.get(a["id"], set()) & set(SCORED)
+        for slug in SCORED:
+            if slug in predicted and slug in labels:
+                counts[slug]["tp"] += 1
+            elif slug in predicted:
+                if not (doubtful and slug in related):
+                    counts[slug]["fp"] += 1
+                    fps.append(f"{a['id']}:{slug}")
+            elif slug in labels and not doubtful:
+                counts[slug]["fn"] += 1
+                fns.append(f"{a['id']}:{slug}")
+    return counts, fps, fns
+
+
+def prf(c: dict) -> tuple[float, float, float]:
+    p = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 1.0
+    r = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 1.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f
+
+
+def table(name: str, counts: dict) -> list[str]:
+    rows = [f"{name}", f"  {'pledge':32} {'P':>6} {'R':>6} {'F1':>6}   tp  fp  fn"]
+    total = {"tp": 0, "fp": 0, "fn": 0}
+    for slug, c in counts.items():
+        for k in total:
+            total[k] += c[k]
+        p, r, f = prf(c)
+        rows.append(f"  {slug:32} {p:6.3f} {r:6.3f} {f:6.3f}  {c['tp']:3} {c['fp']:3} {c['fn']:3}")
+    p, r, f = prf(total)
+    rows.append(
+        f"  {'OVERALL (micro)':32} {p:6.3f} {r:6.3f} {f:6.3f}"
+        f"  {total['tp']:3} {total['fp']:3} {total['fn']:3}"
+    )
+    return rows
+
+
+def baseline(articles: list[dict], specs) -> dict[str, set[str]]:
+    out = {}
+    for a in articles:
+        hay = "".join(((a.get("title") or "") + a["text"]).split())
+        out[a["id"]] = {s.slug for s in specs if "".join(s.title.split()) in hay}
+    return out
+
+
+def seed_report(compiled, threshold: float, eval_dir: Path) -> None:
+    """The seed newspaper page: items found, their matches, and the amounts of the first."""
+    candidates = [REPO / "pledges" / "demo" / "kwangju_ilbo_2025-06-10_p2.txt"]
+    candidates += sorted((eval_dir.parent / "seed").glob("*.txt"))
+    path = next((p for p in candidates if p.exists()), None)
+    if path is None:
+        return
+    items = split_newspaper_page(path.read_text(encoding="utf-8"))
+    print()
+    print(f"SEED PAGE {path.name}: {len(items)} items (target 4)")
+    for item in items:
+        title = " ".join([item.title, *item.subtitles])
+        matches = match_article(title, item.body, compiled, review_threshold=threshold)
+        got = ", ".join(f"{m.slug} {m.score:.2f}" for m in matches) or "-"
+        print(f"  [{item.kind}] {item.title[:40]} / {item.byline or '-'}: {got}")
+    if items:
+        amounts = extract_amounts(items[0].body)
+        print("  amounts in the first article:")
+        for a in amounts:
+            print(f"    {a.text!r:16} {a.krw:>18,} funder={a.funder} stage={a.stage}")
+
+
+def main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("eval_dir", nargs="?", default=os.environ.get("EVAL_DEV_DIR"))
+    ap.add_argument("--threshold", type=float, default=0.5)
+    ap.add_argument("--regex-sentences", action="store_true")
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--verbose", action="store_true")
+    args = ap.parse_args(argv)
+    eval_dir = Path(args.eval_dir) if args.eval_dir else REPO.parent / "shared" / "eval-dev"
+    if not (eval_dir / "articles.jsonl").exists():
+        print(f"eval-dev not found at {eval_dir} (set EVAL_DEV_DIR or pass a path)")
+        return 0
+    articles = load_articles(eval_dir)
+    specs = specs_from_terms(load_terms())
+    compiled = compile_pledges(specs)
+    use_kiwi = not args.regex_sentences
+
+    kiwi = get_kiwi()
+    kiwi.tokenize("준비 운동")
+
+    def engine(a: dict) -> list:
+        text = normalize_text(a["text"])
+        matches = match_article(
+            a.get("title") or "",
+            text,
+            compiled,
+            review_threshold=args.threshold,
+            use_kiwi=use_kiwi,
+        )
+        extract_amounts(text)
+        return matches
+
+    predictions: dict[str, set[str]] = {}
+    details: dict[str, list] = {}
+    for a in articles:
+        matches = engine(a)
+        predictions[a["id"]] = {m.slug for m in matches}
+        details[a["id"]] = matches
+
+    texts = [a["text"] for a in articles]
+    chars = sum(len(t) for t in texts)
+    best_engine = best_kiwi = float("inf")
+    for _ in range(args.repeat):  # interleaved, best of N, to be fair to both
+        t0 = time.perf_counter()
+        for a in articles:
+            engine(a)
+        best_engine = min(best_engine, time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        for t in texts:
+            kiwi.tokenize(t)
+        best_kiwi = min(best_kiwi, time.perf_counter() - t0)
+    # Memory in a separate pass: tracemalloc slows Python code down and would skew the timing.
+    tracemalloc.start()
+    for a in articles:
+        engine(a)
+    _, traced_peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    maxrss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    counts, fps, fns = score(articles, predictions)
+    b_counts, b_fps, b_fns = score(articles, baseline(articles, specs))
+    print(
+        f"eval-dev: {len(articles)} articles from {eval_dir}; threshold {args.threshold}; "
+        f"sentences: {'kiwi' if use_kiwi else 'regex'}"
+    )
+    print("(ai-cluster-phase-1 predictions are ignored: eval-dev does not label that pledge)")
+    print()
+    print("\n".join(table("ENGINE", counts)))
+    print("  false positives:", ", ".join(fps) or "-")
+    print("  false negatives:", ", ".join(fns) or "-")
+    print()
+    print("\n".join(table("BASELINE (title without spaces in text without spaces)", b_counts)))
+    print("  false positives:", ", ".join(b_fps) or "-")
+    print("  false negatives:", ", ".join(b_fns) or "-")
+    print()
+    n = len(articles)
+    print(f"THROUGHPUT (one core, best of {args.repeat})")
+    print(f"  {'':34} {'articles/s':>11} {'chars/s':>11}")
+    print(
+        f"  {'engine (normalize+match+money)':34} {n / best_engine:11.1f} "
+        f"{chars / best_engine:11.0f}"
+    )
+    print(f"  {'kiwipiepy tokenize':34} {n / best_kiwi:11.1f} {chars / best_kiwi:11.0f}")
+    print(f"  ratio engine / tokenize: {best_kiwi / best_engine:.2f} (target >= 0.70)")
+    print(
+        f"MEMORY: peak traced Python allocations (one engine pass) {traced_peak / 2**20:.1f} MiB; "
+        f"process max RSS {maxrss_mb:.0f} MiB (includes the Kiwi model)"
+    )
+    seed_report(compiled, args.threshold, eval_dir)
+    if args.verbose:
+        print()
+        for a in articles:
+            got = ", ".join(f"{m.slug}={m.score:.2f}" for m in details[a["id"]])
+            print(f"{a['id']} labels={a.get('labels')} got=[{got}]")
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        main(sys.argv[1:])
+    except Exception as exc:
+        print(f"benchmark error: {exc!r}")
+    sys.exit(0)
