@@ -55,10 +55,11 @@ def match_text(
     return match_article(title or "", text or "", specs, review_threshold=threshold)
 
 
-def _amounts_in(snippet: str) -> list[dict]:
+def _amounts_in(text: str) -> list[dict]:
+    """Every money amount of the article with its sentence, for editors to turn into figures."""
     return [
-        {"text": a.text, "krw": a.krw, "funder": a.funder, "stage": a.stage}
-        for a in extract_amounts(snippet)
+        {"text": a.text, "krw": a.krw, "funder": a.funder, "stage": a.stage, "sentence": a.sentence}
+        for a in extract_amounts(text)
     ]
 
 
@@ -87,6 +88,7 @@ def suggest_evidence_for_article(
     text = article.normalized_body or article.body
     matches = match_text(title=article.title, text=text, specs=specs, threshold=threshold)
     matched_slugs = {m.slug for m in matches}
+    amounts = _amounts_in(text) if matches else []
     stored: list[Evidence] = []
     with transaction.atomic():
         for match in matches:
@@ -95,7 +97,7 @@ def suggest_evidence_for_article(
                 "score": max(0.0, min(1.0, float(match.score))),
                 "snippet": match.snippet,
                 "matched_terms": list(match.terms),
-                "amounts": _amounts_in(match.snippet),
+                "amounts": amounts,
             }
             evidence = _upsert_suggestion(article=article, pledge=pledge, fields=fields)
             if evidence is not None:
