@@ -27,21 +27,18 @@ from pledges.models import (
 )
 
 
-@transaction.atomic
 def confirm_evidence(*, evidence: Evidence, reviewer) -> Evidence:
-    evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
-    evidence.state = ReviewState.CONFIRMED
-    evidence.reviewer = reviewer
-    evidence.reviewed_at = timezone.now()
-    evidence.reject_reason = ""
-    evidence.save(update_fields=["state", "reviewer", "reviewed_at", "reject_reason", "updated_at"])
-    return evidence
+    return _review_evidence(evidence, state=ReviewState.CONFIRMED, reviewer=reviewer, reason="")
+
+
+def reject_evidence(*, evidence: Evidence, reviewer, reason: str = "") -> Evidence:
+    return _review_evidence(evidence, state=ReviewState.REJECTED, reviewer=reviewer, reason=reason)
 
 
 @transaction.atomic
-def reject_evidence(*, evidence: Evidence, reviewer, reason: str = "") -> Evidence:
+def _review_evidence(evidence: Evidence, *, state: str, reviewer, reason: str) -> Evidence:
     evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
-    evidence.state = ReviewState.REJECTED
+    evidence.state = state
     evidence.reviewer = reviewer
     evidence.reviewed_at = timezone.now()
     evidence.reject_reason = reason
