@@ -10,8 +10,9 @@ Not money: counts and measures ("5만 개", "2000장", "72만 대", "4만7246㎡
 number is an amount only with 원, or with 억/조 as above.
 
 Funder (the word just before the amount, or in parentheses right after it):
-국비/국고/정부 예산 → "national"; 시비/광역시비 → "metropolitan";
-지방비/지방/도비/구비/군비 → "local"; 민간/민자 → "private"; otherwise None (e.g. 총 … = a total).
+국비/국고/정부 예산 → "national"; 시비/광역시비/도비 → "metropolitan"; 구비/군비 → "district";
+지방비/지방 → "local" (unspecified); 민간/민자 → "private"; otherwise None (e.g. 총 … = a total).
+These are the values of the BudgetFigure funder vocabulary.
 
 Stage (words in the same clause, after the amount first, then before it; negated verbs such as
 "확보되지 않고" give None):
@@ -112,8 +113,9 @@ _SENT_END_COLUMNS = re.compile(r"[.?!。](?=\s|$|[가-힣\"'“‘])")
 
 _FUNDERS = (
     ("national", ("국비", "국고", "정부예산", "정부 예산")),
-    ("metropolitan", ("광역시비", "시비")),
-    ("local", ("지방비", "도비", "구비", "군비", "지방")),
+    ("metropolitan", ("광역시비", "시비", "도비")),
+    ("district", ("구비", "군비")),
+    ("local", ("지방비", "지방")),
     ("private", ("민간", "민자")),
 )
 _STAGES = (
