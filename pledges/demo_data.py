@@ -7,7 +7,6 @@ four pledges, and every budget figure and rating rests on it.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
+from pledges.ingest import content_hash, similarity_keys
 from pledges.korean.normalize import normalize_text
 from pledges.korean.pages import split_newspaper_page
 from pledges.models import (
@@ -46,10 +46,6 @@ class DemoLoadResult:
     status_changes_added: int
     budget_figures: int
     article: Article
-
-
-def content_hash(normalized_text: str) -> str:
-    return hashlib.sha256(normalized_text.encode("utf-8")).hexdigest()
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -204,6 +200,7 @@ def _load_seed_article(seed: dict) -> Article:
             "body": body,
             "normalized_body": normalized,
             "byline": first.byline or "",
+            "similarity_keys": similarity_keys(normalized),
         },
     )
     return article

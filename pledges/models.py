@@ -770,6 +770,8 @@ class Article(models.Model):
     body = models.TextField(_("body as extracted"))
     normalized_body = models.TextField(_("normalized body"), blank=True)
     content_hash = models.CharField(_("content hash"), max_length=64, unique=True)
+    # MinHash band keys of the normalized body (" 0:1a2b3c4d 1:… "): finds wire copies fast.
+    similarity_keys = models.TextField(_("near-duplicate keys"), blank=True, editable=False)
     language = models.CharField(_("language"), max_length=8, default="ko")
     byline = models.CharField(_("byline"), max_length=200, blank=True)
     duplicate_of = models.ForeignKey(
