@@ -171,6 +171,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Redis re-delivers an unacknowledged task after this many seconds (worker killed mid-task).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600),
+    # kombu sweeps for a dead worker's tasks only every ~100 s by default.
+    "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_INTERVAL", 10),
+    "unacked_restore_throttle": 1,
 }
 CELERY_TASK_DEFAULT_QUEUE = "match"
 CELERY_TASK_ROUTES = {
@@ -198,6 +201,10 @@ INGEST_USER_AGENT = os.environ.get(
     "INGEST_USER_AGENT",
     "PledgeTracker/1.0 (+https://github.com/pledge-tracker; civic news monitor)",
 )
+INGEST_TASK_MAX_RETRIES = env_int("INGEST_TASK_MAX_RETRIES", 5)
+INGEST_RETRY_BACKOFF_MAX = env_int("INGEST_RETRY_BACKOFF_MAX", 600)
+# Load the kiwipiepy model when a worker process starts, not on its first article.
+WARM_KIWI_ON_WORKER_START = env_bool("WARM_KIWI_ON_WORKER_START", True)
 # Off in production: refuse URLs that resolve to loopback, private or metadata addresses.
 INGEST_ALLOW_PRIVATE_ADDRESSES = env_bool("INGEST_ALLOW_PRIVATE_ADDRESSES", False)
 
