@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from pledges import review
+from pledges.admin_ingest import SubmitArticleURLMixin
 from pledges.models import (
     Article,
     BudgetFigure,
@@ -299,7 +300,7 @@ class BudgetFigureAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(SubmitArticleURLMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "kind",

@@ -1,0 +1,51 @@
+import json
+
+from django.core.management.base import CommandError
+
+from pledges import ingest
+from pledges.management.ingest_command import IngestCommand
+from pledges.models import Source
+
+
+class Command(IngestCommand):
+    help = (
+        "Import articles from a JSON-lines or CSV file with the fields url, title, text, "
+        "published, outlet. Bad rows are reported (line, reason) and, with --rejects, written "
+        "to a JSON-lines file to fix and import again; the good rows are stored and matched."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--format", choices=["jsonl", "csv"], help="default: detect")
+        parser.add_argument("--outlet", default="", help="outlet for rows without one")
+        parser.add_argument("--source", help="name of the Source to file them under")
+        parser.add_argument("--rejects", help="write bad rows to this JSON-lines file")
+        super().add_arguments(parser)
+
+    def handle(self, *args, **options):
+        stats = self.setup(options)
+        source = None
+        if options["source"]:
+            source = Source.objects.filter(name=options["source"]).first()
+            if source is None:
+                raise CommandError(f"No source named {options['source']!r}.")
+        try:
+            report = ingest.import_articles(
+                options["file"],
+                fmt=options["format"],
+                source=source,
+                outlet=options["outlet"],
+                on_stored=lambda result: self.stored(result, f"[{stats.fetched + 1}] "),
+            )
+        except OSError as error:
+            raise CommandError(f"Cannot read {options['file']}: {error}") from error
+        stats.fetched = report.rows
+        for error in report.errors:
+            self.failed(f"line {error.line}", Exception(error.reason))
+        if options["rejects"] and report.errors:
+            with open(options["rejects"], "w", encoding="utf-8") as out:
+                for error in report.errors:
+                    row = {"line": error.line, "reason": error.reason, "raw": error.raw}
+                    out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            self.stderr.write(f"{len(report.errors)} bad row(s) written to {options['rejects']}")
+        self.summary()

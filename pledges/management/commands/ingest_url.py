@@ -1,0 +1,38 @@
+from django.core.management.base import CommandError
+
+from pledges import ingest
+from pledges.management.ingest_command import IngestCommand
+from pledges.models import Source
+
+
+class Command(IngestCommand):
+    help = "Fetch one article URL, store it (once) and match it against the pledges."
+
+    def add_arguments(self, parser):
+        parser.add_argument("url")
+        parser.add_argument("--source", help="name of the Source to file it under")
+        super().add_arguments(parser)
+
+    def handle(self, *args, **options):
+        stats = self.setup(options)
+        source = None
+        if options["source"]:
+            source = Source.objects.filter(name=options["source"]).first()
+            if source is None:
+                raise CommandError(f"No source named {options['source']!r}.")
+        url = options["url"]
+        if self.enqueue:
+            from pledges.tasks import ingest_url
+
+            ingest_url.delay(url, source_id=source.pk if source else None)
+            self.progress(f"queued {url}")
+            stats.fetched += 1
+        else:
+            try:
+                result = ingest.ingest_url(url, source=source)
+                stats.fetched += 1
+                self.stored(result)
+            except ingest.IngestError as error:
+                ingest.record_article_failure(source.pk if source else None, url, error)
+                self.failed(url, error)
+        self.summary()
