@@ -1,0 +1,294 @@
+"""Ingestion throughput and latency through real Celery workers (make bench-ingest).
+
+A backlog of BENCH_ARTICLES (default 2,000) synthetic Korean articles, listed in 10 RSS feeds and
+served by a local HTTP server, goes through one worker process, then two: fetch, decode,
+extract, store, match. Prints articles/s for each and the scaling ratio, then the latency from an
+article appearing in a feed to its suggestion being in the review queue (Evidence row), with the
+feed polled at once (beat adds up to FEED_POLL_SECONDS on top of it).
+
+Uses the PostgreSQL database tracker_bench_ingest (created, migrated, flushed) and Redis db 14.
+Prints figures; never fails on slowness.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PG_BASE = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+DB_NAME = "tracker_bench_ingest"
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+ARTICLES = int(os.environ.get("BENCH_ARTICLES", "2000"))
+FEEDS = 10
+LATENCY_ARTICLES = 20
+DEADLINE_SECONDS = float(os.environ.get("BENCH_DEADLINE_SECONDS", "1800"))
+
+os.environ.update(
+    {
+        "DATABASE_URL": f"{PG_BASE}/{DB_NAME}",
+        "REDIS_URL": REDIS,
+        "DEBUG": "1",
+        "INGEST_ALLOW_PRIVATE_ADDRESSES": "1",
+        "DJANGO_SETTINGS_MODULE": "tracker.settings",
+        "LOG_LEVEL": "WARNING",
+    }
+)
+
+
+def create_database() -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG_BASE}/postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+
+
+create_database()
+
+import django  # noqa: E402
+
+django.setup()
+
+import redis  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import close_old_connections  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from pledges.demo_data import load_gwangju_demo  # noqa: E402
+from pledges.models import Article, Evidence, Source  # noqa: E402
+from pledges.tests.http_fixture import (  # noqa: E402
+    LocalServer,
+    Response,
+    html_page,
+    rss_feed,
+    synthetic_article,
+)
+from tracker.celery import app  # noqa: E402
+
+CELERY = Path(sys.executable).with_name("celery")
+
+
+def article_route(number: int, *, mention: bool) -> tuple[str, Response]:
+    title, lines = synthetic_article(number, mention_pledge=mention)
+    return title, Response(html_page(title, lines), headers={"Content-Type": "text/html"})
+
+
+class Backlog:
+    def __init__(self, server: LocalServer):
+        self.server = server
+        self.items: dict[int, list[dict]] = {f: [] for f in range(FEEDS)}
+        self.appeared: dict[str, float] = {}
+
+    def add(self, number: int, *, mention: bool, feed: int) -> str:
+        path = f"/news/{number}"
+        title, response = article_route(number, mention=mention)
+        self.server.routes[path] = response
+        self.items[feed].insert(0, {"title": title, "link": self.server.url(path)})
+        self.publish(feed)
+        self.appeared[self.server.url(path)] = time.time()
+        return path
+
+    def publish(self, feed: int) -> None:
+        body = rss_feed(f"벤치일보 {feed}", self.items[feed])
+        self.server.routes[f"/feed/{feed}"] = Response(
+            body, headers={"Content-Type": "application/rss+xml"}
+        )
+
+
+def start_workers(count: int, log_dir: Path) -> list[subprocess.Popen]:
+    env = {**os.environ, "CELERY_VISIBILITY_TIMEOUT": "600"}
+    workers = []
+    for n in range(count):
+        log = open(log_dir / f"bench-worker-{n}.log", "ab")
+        workers.append(
+            subprocess.Popen(
+                [
+                    str(CELERY),
+                    "-A",
+                    "tracker",
+                    "worker",
+                    "-Q",
+                    "fetch,match",
+                    "--pool",
+                    "prefork",
+                    "-c",
+                    "1",
+                    "-n",
+                    f"bench{n}@%h",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--loglevel",
+                    "WARNING",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        replies = app.control.ping(timeout=1.0)
+        if len(replies) >= count:
+            break
+    time.sleep(2)  # pool processes load the Kiwi model at start
+    return workers
+
+
+def stop_workers(workers: list[subprocess.Popen]) -> None:
+    for worker in workers:
+        try:
+            os.killpg(worker.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            continue
+    for worker in workers:
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait()
+
+
+def wait_until(predicate, label: str, deadline_seconds: float) -> bool:
+    start = time.monotonic()
+    last = 0.0
+    while time.monotonic() - start < deadline_seconds:
+        close_old_connections()
+        done, progress = predicate()
+        if done:
+            return True
+        if time.monotonic() - last > 10:
+            print(f"  … {label}: {progress}", flush=True)
+            last = time.monotonic()
+        time.sleep(0.5)
+    print(f"  gave up waiting for {label} after {deadline_seconds:.0f}s")
+    return False
+
+
+def reset(broker: redis.Redis, sources: list[Source]) -> None:
+    Article.objects.filter(source__in=sources).delete()
+    Source.objects.filter(pk__in=[s.pk for s in sources]).update(
+        etag="", last_modified="", next_poll_at=None, consecutive_failures=0, last_error=""
+    )
+    broker.flushdb()
+
+
+def backlog_run(workers: int, sources, broker, log_dir) -> float | None:
+    from pledges.tasks import fetch_feed
+
+    reset(broker, sources)
+    procs = start_workers(workers, log_dir)
+    try:
+        articles = Article.objects.filter(source__in=sources)
+        started = time.monotonic()
+        for source in sources:
+            fetch_feed.delay(source.pk)
+
+        def done():
+            stored = articles.count()
+            unmatched = articles.filter(matched_at__isnull=True, duplicate_of__isnull=True).count()
+            return stored >= ARTICLES and unmatched == 0, f"{stored} stored, {unmatched} unmatched"
+
+        finished = wait_until(done, f"{workers} worker(s)", DEADLINE_SECONDS)
+        elapsed = time.monotonic() - started
+        stored = articles.count()
+        rate = stored / elapsed if elapsed else 0.0
+        status = "" if finished else " (incomplete)"
+        print(
+            f"{workers} worker process(es): {stored} articles in {elapsed:.1f} s = "
+            f"{rate:.1f} articles/s{status}",
+            flush=True,
+        )
+        return rate if finished else None
+    finally:
+        stop_workers(procs)
+
+
+def latency_run(backlog: Backlog, sources, broker, log_dir) -> None:
+    from pledges.tasks import fetch_feed
+
+    procs = start_workers(2, log_dir)
+    try:
+        urls = []
+        for n in range(LATENCY_ARTICLES):
+            path = backlog.add(ARTICLES + n, mention=True, feed=0)
+            urls.append(backlog.server.url(path))
+        fetch_feed.delay(sources[0].pk)  # what beat does at its next tick
+
+        def done():
+            with_evidence = Evidence.objects.filter(article__canonical_url__in=urls).values(
+                "article__canonical_url"
+            )
+            found = {row["article__canonical_url"] for row in with_evidence}
+            return len(found) == len(urls), f"{len(found)}/{len(urls)} suggested"
+
+        wait_until(done, "latency articles", 120)
+        first_suggestion: dict[str, float] = {}
+        for evidence in Evidence.objects.filter(article__canonical_url__in=urls).select_related(
+            "article"
+        ):
+            url = evidence.article.canonical_url
+            created = evidence.created_at.timestamp()
+            first_suggestion[url] = min(created, first_suggestion.get(url, created))
+        latencies = [created - backlog.appeared[url] for url, created in first_suggestion.items()]
+        if latencies:
+            latencies.sort()
+            p95 = latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))]
+            print(
+                f"latency feed → suggestion (feed polled at once, 2 workers, "
+                f"{len(latencies)} articles): median {statistics.median(latencies):.2f} s, "
+                f"p95 {p95:.2f} s, max {latencies[-1]:.2f} s "
+                f"(+ up to FEED_POLL_SECONDS until beat polls the feed)"
+            )
+    finally:
+        stop_workers(procs)
+
+
+def main() -> None:
+    print(f"bench-ingest: {ARTICLES} articles in {FEEDS} feeds; DB {DB_NAME}, Redis {REDIS}")
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("flush", verbosity=0, interactive=False)
+    load_gwangju_demo()
+    broker = redis.Redis.from_url(REDIS)
+    log_dir = Path(tempfile.gettempdir()) / "bench_ingest_logs"
+    log_dir.mkdir(exist_ok=True)
+    print(f"worker logs in {log_dir}")
+    with LocalServer() as server:
+        backlog = Backlog(server)
+        for number in range(ARTICLES):
+            path = f"/news/{number}"
+            title, response = article_route(number, mention=number % 5 == 0)
+            server.routes[path] = response
+            backlog.items[number % FEEDS].append({"title": title, "link": server.url(path)})
+        for feed in range(FEEDS):
+            backlog.publish(feed)
+        sources = [
+            Source.objects.create(
+                name=f"벤치일보 {feed}", kind=Source.Kind.FEED, feed_url=server.url(f"/feed/{feed}")
+            )
+            for feed in range(FEEDS)
+        ]
+        print(f"serving at {server.base}; started {timezone.now():%H:%M:%S}", flush=True)
+        one = backlog_run(1, sources, broker, log_dir)
+        two = backlog_run(2, sources, broker, log_dir)
+        if one and two:
+            print(f"scaling 1 → 2 worker processes: ×{two / one:.2f}")
+        latency_run(backlog, sources, broker, log_dir)
+    suggested = Evidence.objects.filter(article__source__in=sources).count()
+    print(f"suggestions in the queue: {suggested}")
+    broker.flushdb()
+
+
+if __name__ == "__main__":
+    main()
