@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -364,7 +365,13 @@ class EvidenceAdmin(admin.ModelAdmin):
         "reviewed_at",
     ]
     actions = ["confirm_selected", "reject_selected"]
-    ordering = ["state", "-score", "-created_at"]
+    ordering = ["-score", "-created_at"]
+
+    def changelist_view(self, request, extra_context=None):
+        # The list opens as the review queue: suggestions only, best first.
+        if request.method == "GET" and not request.GET:
+            return HttpResponseRedirect(f"{request.path}?state__exact={ReviewState.SUGGESTED}")
+        return super().changelist_view(request, extra_context)
 
     @admin.display(description=_("snippet"))
     def short_snippet(self, obj) -> str:

@@ -20,7 +20,7 @@ def editor_client(client, editor):
 def test_every_model_has_admin_pages(editor_client, demo_data, model):
     opts = model._meta
     changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
-    assert editor_client.get(changelist).status_code == 200
+    assert editor_client.get(changelist, follow=True).status_code == 200
     obj = model.objects.first()
     if obj is not None:
         change = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
@@ -97,3 +97,13 @@ def test_original_text_is_read_only_in_admin(editor_client, demo_data):
     pledge = Pledge.objects.get(slug="ai-mobility-pilot-city")
     html = editor_client.get(reverse("admin:pledges_pledge_change", args=[pledge.pk])).content
     assert b'name="original_text"' not in html
+
+
+def test_evidence_list_opens_as_the_review_queue_best_first(editor_client, demo_data):
+    pledge = Pledge.objects.get(slug="ai-mobility-pilot-city")
+    low = EvidenceFactory(pledge=pledge, score=0.55)
+    high = EvidenceFactory(pledge=pledge, score=0.95)
+    response = editor_client.get(reverse("admin:pledges_evidence_changelist"), follow=True)
+    assert response.redirect_chain[-1][0].endswith("?state__exact=suggested")
+    shown = list(response.context["cl"].result_list)
+    assert shown == [high, low]  # confirmed seed evidence is not in the queue
