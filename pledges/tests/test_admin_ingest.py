@@ -56,7 +56,7 @@ def test_submitted_url_is_stored(model_admin, editor, settings):
         response = model_admin.submit_url_view(request)
     assert response.status_code == 302
     assert Article.objects.filter(canonical_url=server.url("/1")).exists()
-    assert "Stored" in " ".join(str(m) for m in get_messages(request))
+    assert "저장됨" in " ".join(str(m) for m in get_messages(request))  # Korean admin
 
 
 def test_failed_url_is_reported(model_admin, editor, settings):
