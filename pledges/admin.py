@@ -364,7 +364,7 @@ class EvidenceAdmin(admin.ModelAdmin):
         "reviewer",
         "reviewed_at",
     ]
-    actions = ["confirm_selected", "reject_selected"]
+    actions = ["confirm_selected", "reject_selected", "suggest_budget_figures"]
     ordering = ["-score", "-created_at"]
 
     def changelist_view(self, request, extra_context=None):
@@ -399,6 +399,21 @@ class EvidenceAdmin(admin.ModelAdmin):
             review.confirm_evidence(evidence=evidence, reviewer=request.user)
         count = queryset.count()
         self.message_user(request, ngettext("%d confirmed.", "%d confirmed.", count) % count)
+
+    @admin.action(description=_("Suggest budget figures from the amounts found"))
+    def suggest_budget_figures(self, request, queryset):
+        created = 0
+        for evidence in queryset.select_related("article"):
+            created += len(review.suggest_budget_figures(evidence=evidence))
+        self.message_user(
+            request,
+            ngettext(
+                "%d budget figure suggested; confirm it under Budget figures.",
+                "%d budget figures suggested; confirm them under Budget figures.",
+                created,
+            )
+            % created,
+        )
 
     @admin.action(description=_("Reject selected evidence"))
     def reject_selected(self, request, queryset):

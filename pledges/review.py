@@ -16,8 +16,10 @@ from django.utils import timezone
 from pledges.models import (
     Article,
     BudgetFigure,
+    BudgetStage,
     Evidence,
     FigureState,
+    Funder,
     MatchMethod,
     Pledge,
     PledgeRevision,
@@ -121,6 +123,42 @@ def _sync_current_status(pledge: Pledge, *, checked_on: dt.date) -> None:
         status_since=latest.effective_date if latest else None,
         last_checked_on=checked_on,
     )
+
+
+@transaction.atomic
+def suggest_budget_figures(*, evidence: Evidence) -> list[BudgetFigure]:
+    """Turn the money amounts found in an evidence's article into suggested budget figures.
+
+    Only amounts whose stage the text states (계획, 확보, 집행, 요구) become figures; a figure
+    without a named funder is a total. Editors confirm them; running it twice adds nothing.
+    """
+    article = evidence.article
+    as_of = timezone.localdate(article.published_at) if article.published_at else None
+    as_of = as_of or timezone.localdate(article.fetched_at)
+    created = []
+    for amount in evidence.amounts or []:
+        stage = amount.get("stage")
+        if stage not in BudgetStage.values:
+            continue
+        funder = amount.get("funder") or Funder.TOTAL
+        if funder not in Funder.values:
+            continue
+        figure, was_created = BudgetFigure.objects.get_or_create(
+            pledge_id=evidence.pledge_id,
+            evidence=evidence,
+            stage=stage,
+            funder=funder,
+            amount_krw=int(amount["krw"]),
+            defaults={
+                "as_of": as_of,
+                "source_text": amount.get("text", "")[:200],
+                "note": amount.get("sentence", ""),
+                "state": FigureState.SUGGESTED,
+            },
+        )
+        if was_created:
+            created.append(figure)
+    return created
 
 
 @transaction.atomic

@@ -107,3 +107,38 @@ def test_evidence_list_opens_as_the_review_queue_best_first(editor_client, demo_
     assert response.redirect_chain[-1][0].endswith("?state__exact=suggested")
     shown = list(response.context["cl"].result_list)
     assert shown == [high, low]  # confirmed seed evidence is not in the queue
+
+
+def test_editor_turns_found_amounts_into_budget_figures_then_confirms(editor_client, demo_data):
+    from pledges.models import BudgetFigure, FigureState
+
+    pledge = Pledge.objects.get(slug="ai-mobility-pilot-city")
+    evidence = EvidenceFactory(
+        pledge=pledge,
+        amounts=[
+            {
+                "text": "300억원",
+                "krw": 30_000_000_000,
+                "funder": "national",
+                "stage": "secured",
+                "sentence": "국비 300억원을 확보했다.",
+            }
+        ],
+    )
+    editor_client.post(
+        reverse("admin:pledges_evidence_changelist") + "?state__exact=suggested",
+        {"action": "suggest_budget_figures", "_selected_action": [evidence.pk]},
+    )
+    figure = BudgetFigure.objects.get(pledge=pledge, amount_krw=30_000_000_000)
+    assert figure.state == FigureState.SUGGESTED
+    editor_client.post(
+        reverse("admin:pledges_evidence_changelist") + "?state__exact=suggested",
+        {"action": "confirm_selected", "_selected_action": [evidence.pk]},
+    )
+    editor_client.post(
+        reverse("admin:pledges_budgetfigure_changelist"),
+        {"action": "confirm_figures", "_selected_action": [figure.pk]},
+    )
+    figure.refresh_from_db()
+    assert figure.state == FigureState.CONFIRMED
+    assert pledge.budget_summary().secured_krw == 30_000_000_000

@@ -156,3 +156,42 @@ def test_revisions_keep_the_original_and_chain_texts(editor):
     assert pledge.original_text == "2029년까지 조성"
     assert second.old_text == "2030년까지 조성"
     assert pledge.current_text() == "2030년까지 1단계 조성"
+
+
+def test_amounts_found_become_suggested_budget_figures_once(editor):
+    evidence = ConfirmedEvidenceFactory(
+        amounts=[
+            {
+                "text": "957억원",
+                "krw": 95_700_000_000,
+                "funder": "national",
+                "stage": "secured",
+                "sentence": "국비 957억원을 확보했다.",
+            },
+            {
+                "text": "9000억원",
+                "krw": 900_000_000_000,
+                "funder": None,
+                "stage": "planned",
+                "sentence": "총사업비 9000억원 규모다.",
+            },
+            {
+                "text": "2조원",
+                "krw": 2_000_000_000_000,
+                "funder": None,
+                "stage": None,
+                "sentence": "2조원이 넘는 부담이다.",
+            },
+        ]
+    )
+    figures = review.suggest_budget_figures(evidence=evidence)
+    assert sorted((f.stage, f.funder, f.amount_krw) for f in figures) == [
+        ("planned", "total", 900_000_000_000),
+        ("secured", "national", 95_700_000_000),
+    ]
+    assert {f.state for f in figures} == {FigureState.SUGGESTED}
+    assert review.suggest_budget_figures(evidence=evidence) == []
+    # Suggested figures count nowhere until an editor confirms them.
+    assert evidence.pledge.budget_summary().secured_krw is None
+    review.confirm_budget_figure(figure=figures[0], reviewer=editor)
+    assert evidence.pledge.budget_summary().totals
