@@ -23,6 +23,7 @@ from pledges.models import (
     PledgeRevision,
     Promiser,
     ReviewState,
+    SimilarityKey,
     Source,
     StatusChange,
 )
@@ -421,3 +422,18 @@ class EvidenceAdmin(admin.ModelAdmin):
             review.reject_evidence(evidence=evidence, reviewer=request.user, reason="")
         count = queryset.count()
         self.message_user(request, ngettext("%d rejected.", "%d rejected.", count) % count)
+
+
+@admin.register(SimilarityKey)
+class SimilarityKeyAdmin(admin.ModelAdmin):
+    """Read-only: the wire-copy index is written by ingestion, shown here for inspection."""
+
+    list_display = ["key", "article"]
+    search_fields = ["key"]
+    list_select_related = ["article"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

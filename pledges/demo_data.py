@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
-from pledges.ingest import content_hash, similarity_keys
+from pledges.ingest import content_hash, index_similarity_keys, similarity_keys
 from pledges.korean.normalize import normalize_text
 from pledges.korean.pages import split_newspaper_page
 from pledges.models import (
@@ -200,9 +200,9 @@ def _load_seed_article(seed: dict) -> Article:
             "body": body,
             "normalized_body": normalized,
             "byline": first.byline or "",
-            "similarity_keys": similarity_keys(normalized),
         },
     )
+    index_similarity_keys(article, similarity_keys(normalized))
     return article
 
 

@@ -49,7 +49,15 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from pledges.korean.normalize import normalize_text
 from pledges.korean.pages import split_newspaper_page
-from pledges.models import Article, Evidence, MatchMethod, Pledge, ReviewState, Source
+from pledges.models import (
+    Article,
+    Evidence,
+    MatchMethod,
+    Pledge,
+    ReviewState,
+    SimilarityKey,
+    Source,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +94,7 @@ __all__ = [
     "find_original",
     "html_to_text",
     "import_articles",
+    "index_similarity_keys",
     "ingest_page",
     "ingest_url",
     "match_stored_article",
@@ -614,15 +623,15 @@ def _shingles(text: str) -> set[int]:
     }
 
 
-def similarity_keys(text: str) -> str:
-    """MinHash (one-permutation, binned) LSH band keys, space-delimited; "" for short texts.
+def similarity_keys(text: str) -> list[str]:
+    """MinHash (one-permutation, binned) LSH band keys; none for short texts.
 
     Two texts share a band key with probability ≈ 1-(1-J³)²⁰ for shingle Jaccard J: 0.93 at
     J=0.5, 0.15 at J=0.2. Candidates are then verified on the real shingle sets.
     """
     shingles = _shingles(text)
     if len(shingles) < MIN_SHINGLES:
-        return ""
+        return []
     bins = SIGNATURE_BANDS * SIGNATURE_ROWS
     minimum = [None] * bins
     for value in shingles:
@@ -636,7 +645,14 @@ def similarity_keys(text: str) -> str:
             continue
         digest = zlib.crc32(",".join(map(str, rows)).encode("ascii"))
         keys.append(f"{band}:{digest:08x}")
-    return f" {' '.join(keys)} " if keys else ""
+    return keys
+
+
+def index_similarity_keys(article: Article, keys: list[str]) -> None:
+    """Store an article's band keys in the indexed table that find_original looks up."""
+    SimilarityKey.objects.bulk_create(
+        [SimilarityKey(article=article, key=key) for key in keys], ignore_conflicts=True
+    )
 
 
 def _is_near_copy(a: set[int], b: set[int]) -> bool:
@@ -651,14 +667,13 @@ def _is_near_copy(a: set[int], b: set[int]) -> bool:
 def find_original(
     *,
     text: str,
-    keys: str,
+    keys: list[str],
     published_at: dt.datetime | None,
     before_pk: int | None = None,
     exclude_pk: int | None = None,
 ) -> Article | None:
     """The earliest stored article (not itself a copy) of which ``text`` is a near copy."""
-    band_keys = keys.split()
-    if not band_keys:
+    if not keys:
         return None
     around = published_at or timezone.now()
     window = Q(published_at__range=(around - NEAR_DUPLICATE_WINDOW, around + NEAR_DUPLICATE_WINDOW))
@@ -666,10 +681,11 @@ def find_original(
         window |= Q(
             published_at__isnull=True, fetched_at__gte=timezone.now() - 2 * NEAR_DUPLICATE_WINDOW
         )
-    any_band = Q()
-    for key in band_keys:
-        any_band |= Q(similarity_keys__contains=f" {key} ")
-    candidates = Article.objects.filter(window, any_band, duplicate_of__isnull=True)
+    candidates = Article.objects.filter(
+        window,
+        pk__in=SimilarityKey.objects.filter(key__in=keys).values("article_id"),
+        duplicate_of__isnull=True,
+    )
     if before_pk is not None:
         candidates = candidates.filter(pk__lt=before_pk)
     if exclude_pk is not None:
@@ -740,7 +756,6 @@ def store_article(
         "body": body,
         "normalized_body": normalized,
         "content_hash": digest,
-        "similarity_keys": keys,
         "language": language,
         "byline": _clip(html_to_text(byline, single_line=True), 200),
         "duplicate_of": original,
@@ -748,6 +763,7 @@ def store_article(
     try:
         with transaction.atomic():
             article = Article.objects.create(**fields)
+            index_similarity_keys(article, keys)
     except IntegrityError:
         existing = None
         if canonical:
@@ -767,7 +783,7 @@ def link_if_copy(article: Article) -> bool:
     if article.duplicate_of_id:
         return True
     text = article.normalized_body or article.body
-    keys = article.similarity_keys or similarity_keys(text)
+    keys = similarity_keys(text)
     original = find_original(
         text=text, keys=keys, published_at=article.published_at, before_pk=article.pk
     )

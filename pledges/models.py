@@ -771,7 +771,6 @@ class Article(models.Model):
     normalized_body = models.TextField(_("normalized body"), blank=True)
     content_hash = models.CharField(_("content hash"), max_length=64, unique=True)
     # MinHash band keys of the normalized body (" 0:1a2b3c4d 1:… "): finds wire copies fast.
-    similarity_keys = models.TextField(_("near-duplicate keys"), blank=True, editable=False)
     language = models.CharField(_("language"), max_length=8, default="ko")
     byline = models.CharField(_("byline"), max_length=200, blank=True)
     duplicate_of = models.ForeignKey(
@@ -795,6 +794,25 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.canonical_url or f"#{self.pk}"
+
+
+class SimilarityKey(models.Model):
+    """MinHash band keys of an article's text: an index to find wire copies without a scan."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="similarity_key_rows"
+    )
+    key = models.CharField(_("key"), max_length=16, db_index=True)
+
+    class Meta:
+        verbose_name = _("near-duplicate key")
+        verbose_name_plural = _("near-duplicate keys")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "key"], name="similarity_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class Evidence(models.Model):

@@ -371,7 +371,7 @@ def test_copies_stored_at_the_same_moment_are_linked_when_matched(monkeypatch):
 def test_similarity_keys_ignore_spacing_and_skip_short_texts():
     text = "\n".join(AI_CENTER)
     assert ingest.similarity_keys(text) == ingest.similarity_keys(text.replace(" ", ""))
-    assert ingest.similarity_keys("짧은 글") == ""
+    assert ingest.similarity_keys("짧은 글") == []
 
 
 # --- single URLs ------------------------------------------------------------------------------
@@ -670,3 +670,18 @@ def test_rematch_and_fetch_sources_commands(demo_data, allow_private, capsys):
         call_command("fetch_sources")
         assert "0 feed(s) to poll" in capsys.readouterr().out
     assert server.hits == ["/feed"]
+
+
+@pytest.mark.django_db
+def test_a_wire_copy_of_the_demo_article_is_linked_to_it(demo_data):
+    seed = demo_data.article
+    copy_text = seed.body.replace("정병호", "연합뉴스") + "\n(연합뉴스 제공)"
+    result = ingest.store_article(
+        title=seed.title,
+        body=copy_text,
+        url="https://wire.example.org/1",
+        outlet="통신사",
+        published_at=seed.published_at,
+    )
+    assert result.article.duplicate_of_id == seed.pk
+    assert result.reason == "copy"
