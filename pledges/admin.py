@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
@@ -180,7 +181,8 @@ class PledgeAdmin(admin.ModelAdmin):
         if terms_changed:
             from pledges.tasks import rematch_pledge
 
-            rematch_pledge.delay(obj.pk)
+            # After commit, so the worker reads the new terms, not the old ones.
+            transaction.on_commit(lambda: rematch_pledge.delay(obj.pk))
             self.message_user(
                 request, _("Matcher terms changed: recent articles are matched again.")
             )

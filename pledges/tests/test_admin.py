@@ -142,3 +142,30 @@ def test_editor_turns_found_amounts_into_budget_figures_then_confirms(editor_cli
     figure.refresh_from_db()
     assert figure.state == FigureState.CONFIRMED
     assert pledge.budget_summary().secured_krw == 30_000_000_000
+
+
+def test_changing_matcher_terms_in_admin_rematches_recent_articles(
+    rf, editor, demo_data, django_capture_on_commit_callbacks
+):
+    from types import SimpleNamespace
+
+    from django.contrib import admin as django_admin
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    text = "광주시가 빛고을 시험밸리 조성 공사를 시작했다. 시험밸리는 내년 문을 연다."
+    article = ArticleFactory(title="빛고을 시험밸리 착공", body=text, normalized_body=text)
+    pledge = Pledge.objects.get(slug="ax-demonstration-valley")
+    assert not Evidence.objects.filter(article=article, pledge=pledge).exists()
+
+    pledge.match_aliases = [*pledge.match_aliases, "빛고을 시험밸리"]
+    request = rf.post("/")
+    request.user, request.session = editor, {}
+    request._messages = FallbackStorage(request)
+    model_admin = django_admin.site._registry[Pledge]
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        model_admin.save_model(
+            request, pledge, SimpleNamespace(changed_data=["match_aliases"]), True
+        )
+    assert len(callbacks) == 1  # queued after commit, so the worker sees the new terms
+    evidence = Evidence.objects.get(article=article, pledge=pledge)
+    assert evidence.state == ReviewState.SUGGESTED
