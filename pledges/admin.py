@@ -278,6 +278,7 @@ class StatusChangeAdmin(admin.ModelAdmin):
 class MilestoneAdmin(admin.ModelAdmin):
     list_display = ["title", "pledge", "kind", "planned_date", "actual_date"]
     list_filter = ["kind"]
+    autocomplete_fields = ["pledge", "evidence"]
 
 
 @admin.register(BudgetFigure)
@@ -286,6 +287,7 @@ class BudgetFigureAdmin(admin.ModelAdmin):
     list_filter = ["state", "stage", "funder"]
     search_fields = ["pledge__title", "note"]
     readonly_fields = ["state", "confirmed_by", "confirmed_at", "created_at"]
+    autocomplete_fields = ["pledge", "evidence"]
     actions = ["confirm_figures"]
 
     @admin.action(description=_("Confirm selected budget figures"))
