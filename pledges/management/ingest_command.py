@@ -6,9 +6,10 @@ with --enqueue it only stores/queues and leaves the rest to the Celery workers.
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from pledges import ingest
+from pledges.models import Source
 
 
 class IngestCommand(BaseCommand):
@@ -24,6 +25,16 @@ class IngestCommand(BaseCommand):
         self.verbosity = options["verbosity"]
         self.stats = ingest.IngestStats()
         return self.stats
+
+    @staticmethod
+    def source_named(name: str | None) -> Source | None:
+        """The --source a command files articles under; an unknown name is an error."""
+        if not name:
+            return None
+        source = Source.objects.filter(name=name).first()
+        if source is None:
+            raise CommandError(f"No source named {name!r}.")
+        return source
 
     def progress(self, message: str) -> None:
         if self.verbosity >= 1:

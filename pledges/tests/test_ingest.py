@@ -685,3 +685,18 @@ def test_a_wire_copy_of_the_demo_article_is_linked_to_it(demo_data):
     )
     assert result.article.duplicate_of_id == seed.pk
     assert result.reason == "copy"
+
+
+@pytest.mark.django_db
+def test_commands_file_articles_under_a_named_source_and_refuse_unknown_ones(tmp_path: Path):
+    from django.core.management.base import CommandError
+
+    data = tmp_path / "a.jsonl"
+    data.write_text(json.dumps({"title": "t", "text": "\n".join(WEATHER)}) + "\n")
+    with pytest.raises(CommandError, match="No source named '없는일보'"):
+        call_command("import_articles", str(data), "--source", "없는일보")
+    with pytest.raises(CommandError, match="No source named"):
+        call_command("ingest_url", "https://news.example.org/1", "--source", "없는일보")
+    source = Source.objects.create(name="시험일보")
+    call_command("import_articles", str(data), "--source", "시험일보")
+    assert Article.objects.get().source == source

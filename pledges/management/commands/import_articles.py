@@ -4,7 +4,6 @@ from django.core.management.base import CommandError
 
 from pledges import ingest
 from pledges.management.ingest_command import IngestCommand
-from pledges.models import Source
 
 
 class Command(IngestCommand):
@@ -24,11 +23,7 @@ class Command(IngestCommand):
 
     def handle(self, *args, **options):
         stats = self.setup(options)
-        source = None
-        if options["source"]:
-            source = Source.objects.filter(name=options["source"]).first()
-            if source is None:
-                raise CommandError(f"No source named {options['source']!r}.")
+        source = self.source_named(options["source"])
         try:
             report = ingest.import_articles(
                 options["file"],

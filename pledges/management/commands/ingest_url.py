@@ -1,8 +1,5 @@
-from django.core.management.base import CommandError
-
 from pledges import ingest
 from pledges.management.ingest_command import IngestCommand
-from pledges.models import Source
 
 
 class Command(IngestCommand):
@@ -15,11 +12,7 @@ class Command(IngestCommand):
 
     def handle(self, *args, **options):
         stats = self.setup(options)
-        source = None
-        if options["source"]:
-            source = Source.objects.filter(name=options["source"]).first()
-            if source is None:
-                raise CommandError(f"No source named {options['source']!r}.")
+        source = self.source_named(options["source"])
         url = options["url"]
         if self.enqueue:
             from pledges.tasks import ingest_url
