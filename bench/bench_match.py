@@ -118,6 +118,23 @@ def seed_report(compiled, threshold: float, eval_dir: Path) -> None:
             print(f"    {a.text!r:16} {a.krw:>18,} funder={a.funder} stage={a.stage}")
 
 
+def long_article_report(engine, articles: list[dict]) -> None:
+    """Huge inputs (a whole archive page pasted as one article) must cost linear time."""
+    print("LONG ARTICLES (eval-dev texts concatenated; time should grow linearly)")
+    joined = "\n".join(a["text"] for a in articles)
+    for copies in (1, 4, 16):
+        text = "\n".join([joined] * copies)
+        t0 = time.perf_counter()
+        engine({"title": "", "text": text})
+        seconds = time.perf_counter() - t0
+        print(f"  {len(text):>10,} chars: {seconds:6.2f} s = {len(text) / seconds:9.0f} chars/s")
+    one_line = joined.replace("\n", " ")
+    t0 = time.perf_counter()
+    engine({"title": "", "text": one_line})
+    seconds = time.perf_counter() - t0
+    print(f"  {len(one_line):>10,} chars on one line: {seconds:6.2f} s")
+
+
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("eval_dir", nargs="?", default=os.environ.get("EVAL_DEV_DIR"))
@@ -206,6 +223,7 @@ def main(argv: list[str]) -> int:
         f"MEMORY: peak traced Python allocations (one engine pass) {traced_peak / 2**20:.1f} MiB; "
         f"process max RSS {maxrss_mb:.0f} MiB (includes the Kiwi model)"
     )
+    long_article_report(engine, articles)
     seed_report(compiled, args.threshold, eval_dir)
     if args.verbose:
         print()

@@ -22,6 +22,7 @@ Stage (words in the same clause, after the amount first, then before it; negated
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -142,14 +143,25 @@ _STAGES = (
 _NEGATION = re.compile(r"^[가-힣]{0,3}?(?:지않|지못|못|안되|되지|지연|무산|불발|실패)")
 
 
-def _sentence_bounds(text: str, start: int, end: int, columns: bool = False) -> tuple[int, int]:
-    pattern = _SENT_END_COLUMNS if columns else _SENT_END
-    left = 0
-    for m in pattern.finditer(text, 0, start):
-        left = m.end()
-    m = pattern.search(text, end)
-    right = m.end() if m else len(text)
-    return left, right
+class _Sentences:
+    """Sentence ends of one text, found once, so each amount's sentence is a binary search
+    (a scan per amount made long texts with many amounts quadratic)."""
+
+    def __init__(self, text: str, columns: bool) -> None:
+        pattern = _SENT_END_COLUMNS if columns else _SENT_END
+        self.length = len(text)
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        for m in pattern.finditer(text):
+            self.starts.append(m.start())
+            self.ends.append(m.end())
+
+    def bounds(self, start: int, end: int) -> tuple[int, int]:
+        before = bisect.bisect_right(self.ends, start) - 1
+        left = self.ends[before] if before >= 0 else 0
+        after = bisect.bisect_left(self.starts, end)
+        right = self.ends[after] if after < len(self.ends) else self.length
+        return left, right
 
 
 def _enclosing_paren(text: str, start: int, end: int, left: int, right: int) -> tuple[int, int]:
@@ -219,6 +231,7 @@ def extract_amounts(text: str) -> list[Amount]:
     if not text:
         return out
     columns = is_column_layout(text)
+    sentences = _Sentences(text, columns)
     for m in _AMOUNT.finditer(text):
         if m.group("plain") is None and m.group("won") is None:
             units = _GROUP_RE.findall(m.group("groups"))
@@ -230,7 +243,7 @@ def extract_amounts(text: str) -> list[Amount]:
         if krw is None or krw <= 0:
             continue
         start, end = m.start(), m.end()
-        left, right = _sentence_bounds(text, start, end, columns)
+        left, right = sentences.bounds(start, end)
         sentence = text[left:right]
         if columns:
             sentence = re.sub(r"\s*\n\s*", "", sentence)

@@ -363,6 +363,9 @@ def match_keys(text: str) -> tuple[str, str]:
 # --- sentences --------------------------------------------------------------------------------
 
 
+KIWI_MAX_LINE_CHARS = 5000
+
+
 def split_sentences(text: str, *, use_kiwi: bool = True) -> list[tuple[int, int]]:
     """Sentence spans (start, end) of ``text``. Lines are always separate sentences.
 
@@ -375,7 +378,9 @@ def split_sentences(text: str, *, use_kiwi: bool = True) -> list[tuple[int, int]
     for line in text.split("\n"):
         stripped = line.strip()
         if stripped:
-            if kiwi is not None and len(stripped) > 40:
+            # Kiwi's analysis grows faster than linearly on one very long line (a page pasted
+            # without line breaks): such lines take the punctuation rule.
+            if kiwi is not None and 40 < len(stripped) <= KIWI_MAX_LINE_CHARS:
                 for sent in kiwi.split_into_sents(line):
                     spans.append((pos + sent.start, pos + sent.end))
             else:

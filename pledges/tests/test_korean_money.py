@@ -123,3 +123,10 @@ def test_format_krw_reads_like_korean():
     assert format_krw(456_900_000_000) == "4569억원"
     assert format_krw(2_500_000_000_000) == "2조5000억원"
     assert format_krw(0) == "0원"
+
+
+def test_each_amount_keeps_its_own_sentence_in_a_long_text():
+    sentences = [f"{n}차 사업에 국비 {n}억원을 확보했다." for n in range(1, 301)]
+    amounts = extract_amounts(" ".join(sentences))
+    assert [a.krw for a in amounts] == [n * 100_000_000 for n in range(1, 301)]
+    assert [a.sentence for a in amounts] == sentences

@@ -154,3 +154,18 @@ def test_sentences_split_without_space_after_period():
     text = "광주의 미래 자산이다.인공지능 시대의 과제다."
     sentences = [text[a:b] for a, b in split_sentences(text, use_kiwi=False)]
     assert sentences == ["광주의 미래 자산이다.", "인공지능 시대의 과제다."]
+
+
+def test_a_very_long_line_is_split_by_punctuation_without_kiwi(monkeypatch):
+    from pledges.korean import normalize
+
+    def no_kiwi():
+        raise AssertionError("Kiwi must not analyse a line this long")
+
+    line = "광주시가 사업을 시작했다. " * (normalize.KIWI_MAX_LINE_CHARS // 10)
+    monkeypatch.setattr(
+        normalize, "get_kiwi", lambda: type("K", (), {"split_into_sents": no_kiwi})()
+    )
+    spans = normalize.split_sentences(line)
+    assert len(spans) == line.count("했다.")
+    assert all(line[s:e] == "광주시가 사업을 시작했다." for s, e in spans)
