@@ -26,6 +26,9 @@ Route = Response | Callable[["Handler"], Response]
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out as separate writes; with Nagle's algorithm on, the client's
+    # delayed ACK adds ~40 ms to every response, and benchmarks would measure that.
+    disable_nagle_algorithm = True
     server: LocalServer
 
     def log_message(self, format, *args):  # keep test output quiet
