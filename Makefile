@@ -7,7 +7,7 @@ PORT ?= 8000
 # Development settings for local commands; production sets its own environment.
 DEV_ENV := DEBUG=1
 
-.PHONY: run test lint format migrate demo worker worker-fetch worker-match beat messages \
+.PHONY: run test lint format migrate demo superuser worker worker-fetch worker-match beat messages \
         bench bench-match bench-ingest bench-export clean
 
 $(BIN)/activate:
