@@ -8,5 +8,6 @@ app_name = "export"
 
 urlpatterns = [
     path("", export_views.export_index, name="index"),
+    path("<slug:table>.schema.json", export_views.export_schema, name="schema"),
     path("<slug:table>.<slug:fmt>", export_views.export_table, name="table"),
 ]

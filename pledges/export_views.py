@@ -28,6 +28,18 @@ def export_index(request) -> HttpResponse:
 
 
 @require_GET
+def export_schema(request, table: str) -> HttpResponse:
+    """The JSON Schema a table's JSON export follows, for validating downloads."""
+    if table not in exports.TABLES:
+        raise Http404("No such export; see /export/ for the tables and formats.")
+    return JsonResponse(
+        exports.json_schema(table),
+        json_dumps_params={"ensure_ascii": False, "indent": 2},
+        content_type="application/schema+json",
+    )
+
+
+@require_GET
 def export_table(request, table: str, fmt: str) -> HttpResponse:
     if fmt not in exports.FORMATS or table not in exports.TABLES:
         raise Http404("No such export; see /export/ for the tables and formats.")

@@ -833,6 +833,36 @@ def prepare_export(
     )
 
 
+_JSON_TYPES = {
+    TEXT: {"type": ["string", "null"]},
+    INTEGER: {"type": ["integer", "null"]},
+    DECIMAL: {"type": ["number", "null"]},
+    BOOLEAN: {"type": ["boolean", "null"]},
+    DATE: {"type": ["string", "null"], "format": "date"},
+    DATETIME: {"type": ["string", "null"], "format": "date-time"},
+}
+
+
+def json_schema(table_name: str) -> dict[str, Any]:
+    """JSON Schema (2020-12) of a table's JSON export: an array of objects with every column."""
+    table = TABLES[table_name]
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"/export/{table.name}.schema.json",
+        "title": f"Pledge Tracker: {table.name}",
+        "description": table.description,
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {
+                c.name: {**_JSON_TYPES[c.kind], "description": c.description} for c in table.columns
+            },
+            "required": table.column_names,
+            "additionalProperties": False,
+        },
+    }
+
+
 def data_dictionary() -> dict[str, Any]:
     """The tables, their columns and parameters, as served at /export/ and written in the README."""
     return {
@@ -842,6 +872,7 @@ def data_dictionary() -> dict[str, Any]:
                 "name": table.name,
                 "description": table.description,
                 "urls": [f"/export/{table.name}.{fmt}" for fmt in FORMATS],
+                "json_schema": f"/export/{table.name}.schema.json",
                 "parameters": [*filter_parameters(table), *CONTROL_PARAMETERS],
                 "columns": [
                     {"name": c.name, "type": c.kind, "description": c.description}

@@ -551,3 +551,29 @@ def test_no_unpublished_pledge_sneaks_through_the_pledge_filter(world):
     assert not Pledge.objects.filter(
         is_published=False, slug__in=[r[1] for r in exports.prepare_export("pledges", {}).rows()]
     ).exists()
+
+
+@pytest.mark.parametrize("table", list(exports.TABLES))
+def test_json_exports_follow_their_published_schema(client, world, table):
+    import jsonschema
+
+    schema = json.loads(client.get(f"/export/{table}.schema.json").content)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    data = json.loads(download(client, f"/export/{table}.json"))
+    assert data, f"the test world should give {table} rows"
+    validator = jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+    errors = [error.message for error in validator.iter_errors(data)]
+    assert errors == []
+
+
+def test_schema_refuses_a_row_that_breaks_it(client, world):
+    import jsonschema
+
+    schema = json.loads(client.get("/export/budget_figures.schema.json").content)
+    row = json.loads(download(client, "/export/budget_figures.json"))[0]
+    row["amount_krw"] = "4269억원"  # amounts are integers, never text
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate([row], schema)
+    assert client.get("/export/nothing.schema.json").status_code == 404
