@@ -15,8 +15,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
-from pledges.ingest import content_hash, index_similarity_keys, similarity_keys
-from pledges.korean.normalize import normalize_text
+from pledges.ingest import store_article
 from pledges.korean.pages import split_newspaper_page
 from pledges.models import (
     Article,
@@ -179,8 +178,6 @@ def load_gwangju_demo() -> DemoLoadResult:
 def _load_seed_article(seed: dict) -> Article:
     page_text = (DEMO_DIR / seed["file"]).read_text(encoding="utf-8")
     first = split_newspaper_page(page_text)[0]
-    body = first.body
-    normalized = normalize_text(body)
     source, _ = Source.objects.update_or_create(
         name=seed["outlet"],
         defaults={
@@ -190,20 +187,15 @@ def _load_seed_article(seed: dict) -> Article:
         },
     )
     published = dt.datetime.combine(_date(seed["published"]), dt.time(5, 0), tzinfo=SEOUL)
-    article, _ = Article.objects.update_or_create(
-        content_hash=content_hash(normalized),
-        defaults={
-            "source": source,
-            "outlet": seed["outlet"],
-            "title": first.title,
-            "published_at": published,
-            "body": body,
-            "normalized_body": normalized,
-            "byline": first.byline or "",
-        },
-    )
-    index_similarity_keys(article, similarity_keys(normalized))
-    return article
+    # The same path as every ingested article: stored once, hashed and indexed for wire copies.
+    return store_article(
+        title=first.title,
+        body=first.body,
+        outlet=seed["outlet"],
+        source=source,
+        published_at=published,
+        byline=first.byline or "",
+    ).article
 
 
 def _confirmed_seed_evidence(article: Article, pledge: Pledge) -> Evidence:
