@@ -330,9 +330,15 @@ def normalize_text(text: str, *, restore: bool | None = None, footers: bool = Fa
 
 _PAREN = re.compile(r"\([^()]{0,20}\)|\[[^\[\]]{0,20}\]")
 _NON_WORD = re.compile(r"[\W_]+")
+# Applied in order: "인공지능 전환" → "ai전환" → "ax" (AX is the usual abbreviation of AI
+# transformation, as DX is of 디지털 전환), so the three spellings of one name share a key.
 _SYNONYMS = (
     ("인공지능", "ai"),
     ("artificialintelligence", "ai"),
+    ("ai전환", "ax"),
+    ("aitransformation", "ax"),
+    ("디지털전환", "dx"),
+    ("digitaltransformation", "dx"),
     ("centre", "center"),
 )
 
