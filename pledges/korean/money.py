@@ -1,35 +1,38 @@
-"""Korean money amounts (조/억/만 원) → exact integer KRW, with funder and stage.
+"""Korean money amounts (조/억/만 원) → exact integer KRW, with funder, stage and budget flag.
 
-Written forms handled: "2조원", "4269억원", "9000억 원", "1조2000억원", "3조 5천억 원", "100조 원",
-"957억원(국비)", "3,045억 원", "5천만원", "300만 원", "1억2천만원", "1.5조원", "4000억여원",
-"5000원", and amounts broken by PDF line ends ("850억\\n\\n원"). Headline style without 원
-("1634억 AI 예산", "9,831억·고용") counts when the largest unit is 억 or 조 and no counter or
-foreign currency follows (so "100억 달러" and "1억 명" do not).
+Written forms read: "2조원", "4269억원", "9000억 원", "1조2000억원", "3조 5천억 원", "1조 2천억",
+"2조5000억", "4천116억원" (= 4116억: a 천 inside the 억 coefficient), "3천30억원", "2천5백억", "3,045억 원",
+"5천만원", "1억2천만원", "1.5조원", "4000억여원", "4000여억원", "5000원", amounts broken by PDF
+line ends ("850억\\n\\n원"), and English articles' "600 billion won", "KRW 600 billion",
+"₩1.2 trillion". Headline style without 원 ("1634억 AI 예산", "9,831억·고용") counts when the
+largest unit is 억 or 조 and no counter or foreign currency follows ("100억 달러", "1억 명" do not).
+A unit-less breakdown right after an amount ("1,749억 원(국비 1,113, 시비 589, 기타 47)") is read as
+parts in the amount's last unit, each with the funder named beside it.
 
-Not money: counts and measures ("5만 개", "2000장", "72만 대", "4만7246㎡", "166종", "788건"): a
-number is an amount only with 원, or with 억/조 as above.
+Not money: counts and measures ("5만 개", "2000장", "72만 대", "4만7246㎡", "166종", "788건").
 
-Funder (the word just before the amount, or in parentheses right after it):
-국비/국고/정부 예산 → "national"; 시비/광역시비/도비 → "metropolitan"; 구비/군비 → "district";
-지방비/지방 → "local" (unspecified); 민간/민자 → "private"; otherwise None (e.g. 총 … = a total).
-These are the values of the BudgetFigure funder vocabulary.
-
-Stage (words in the same clause, after the amount first, then before it; negated verbs such as
-"확보되지 않고" give None):
-요구/신청/건의하다/요청 → "requested"; 확보/반영/편성/확정/따냈 → "secured";
-집행/투입했/투입해/지출/사용했 → "executed"; 계획/총사업비/사업비/예정/목표/규모/추진/준비/…하겠다 → "planned".
+Funder, stage and the budget flag come from the amount's sentence: see ``money_context``.
 """
 
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from .money_context import Context, funder_word, read_context
 from .normalize import is_column_layout
 
-__all__ = ["Amount", "extract_amounts", "format_krw", "parse_amount"]
+__all__ = [
+    "Amount",
+    "article_text",
+    "extract_amounts",
+    "extract_article_amounts",
+    "format_krw",
+    "parse_amount",
+]
 
 
 @dataclass(frozen=True)
@@ -37,10 +40,11 @@ class Amount:
     text: str  # as written in the input (may contain spaces/line breaks)
     krw: int
     sentence: str
-    funder: str | None
-    stage: str | None
+    funder: str | None  # BudgetFigure funder vocabulary, or None
+    stage: str | None  # BudgetStage vocabulary, or None
     start: int  # offsets into the text given to extract_amounts
     end: int
+    budget: bool = True  # False: economic effect, market/fund size, revenue, a company's own cost
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -49,6 +53,7 @@ class Amount:
             "sentence": self.sentence,
             "funder": self.funder,
             "stage": self.stage,
+            "budget": self.budget,
             "start": self.start,
             "end": self.end,
         }
@@ -56,17 +61,37 @@ class Amount:
 
 _BIG = {"조": 10**12, "억": 10**8, "만": 10**4}
 _SMALL = {"천": 1000, "백": 100, "십": 10}
+_ENGLISH_SCALE = {
+    "trillion": 10**12,
+    "tn": 10**12,
+    "billion": 10**9,
+    "bn": 10**9,
+    "million": 10**6,
+    "mn": 10**6,
+}
 
 _NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _WS = r"\s*"  # spaces and PDF line breaks ("850억\n\n원")
-_GROUP = rf"{_NUM}\s?[천백십]?\s?[조억만]"
-_AMOUNT = re.compile(
+# The coefficient of one big unit: "4269", "5천", "4천116", "2천5백", "3,045".
+_COEF = rf"{_NUM}(?:\s?[천백십](?:\s?\d+\s?[백십])?(?:\s?\d+)?)?"
+_GROUP = rf"{_COEF}\s?(?:여\s?)?[조억만]"
+# 원 ends the amount unless it starts another word ("2원전", "3원칙"): particles may follow.
+_WON = r"원(?![가-힣])|원(?=[을이은는의에으과와도만씩까부대가선어짜인며로])"
+_KOREAN = (
     rf"(?<![\d.,])(?P<groups>{_GROUP}(?:{_WS}{_GROUP})*)"
-    rf"(?P<tail>{_WS}{_NUM}(?={_WS}원))?"
-    rf"(?P<won>{_WS}(?:여{_WS})?원)?"
-    rf"|(?<![\d.,])(?P<plain>{_NUM}){_WS}원"
+    rf"(?P<tail>{_WS}{_NUM}(?={_WS}(?:{_WON})))?"
+    rf"(?P<won>{_WS}(?:여{_WS})?(?:{_WON}))?"
+    rf"|(?<![\d.,])(?P<plain>{_COEF}){_WS}(?:{_WON})"
 )
-_GROUP_RE = re.compile(rf"({_NUM})\s?([천백십]?)\s?([조억만])")
+_SCALE = r"(?:trillion|billion|million|tn|bn|mn)\b"
+_ENGLISH = (
+    rf"(?:\bKRW|₩|￦)\s?(?P<e1>{_NUM})(?:\s?(?P<s1>{_SCALE}))?"
+    rf"|(?<![\w.,])(?P<e2>{_NUM})\s?(?P<s2>{_SCALE})\s+(?:Korean\s+)?[Ww]on\b"
+    rf"|(?<![\w.,])(?P<e3>\d{{1,3}}(?:,\d{{3}})+)\s+[Ww]on\b"
+)
+_AMOUNT = re.compile(rf"{_KOREAN}|{_ENGLISH}")
+_GROUP_RE = re.compile(rf"({_COEF})\s?(?:여\s?)?([조억만])")
+_COEF_PART = re.compile(rf"({_NUM})\s?([천백십]?)")
 # After a bare 억/조 amount (no 원): words that make it a count or a foreign currency.
 _NOT_KRW_AFTER = re.compile(
     r"\s*(?:달러|유로|엔|위안|파운드|명|개|건|대|장|톤|배|회|마리|가구|채|주|곳|평|㎡|㎞|"
@@ -74,33 +99,37 @@ _NOT_KRW_AFTER = re.compile(
 )
 
 
-def parse_amount(written: str) -> int | None:
-    """Integer KRW of a written amount such as "1조2000억원" or "3,045억 원"; None if not one."""
-    m = _AMOUNT.fullmatch(written.strip())
-    if not m:
-        return None
-    return _value(m)
-
-
 def _number(s: str) -> Decimal:
-    return Decimal(s.replace(",", ""))
+    return Decimal(re.sub(r"[,\s]", "", s))
+
+
+def _coefficient(written: str) -> Decimal:
+    """ "4천116" → 4116, "2천5백" → 2500, "3,045" → 3045, "1.5" → 1.5."""
+    value = Decimal(0)
+    for num, small in _COEF_PART.findall(written):
+        value += _number(num) * _SMALL.get(small, 1)
+    return value
+
+
+def _groups(written: str) -> list[tuple[int, int, int]]:
+    """(start, end, unit) of each 조/억/만 group in a matched "groups" string."""
+    return [(g.start(), g.end(), _BIG[g.group(2)]) for g in _GROUP_RE.finditer(written)]
 
 
 def _value(m: re.Match[str]) -> int | None:
     try:
         if m.group("plain") is not None:
-            value = _number(m.group("plain"))
-        else:
+            value = _coefficient(m.group("plain"))
+        elif m.group("groups") is not None:
             value = Decimal(0)
-            last = None
-            for num, small, big in _GROUP_RE.findall(m.group("groups")):
-                unit = _BIG[big]
-                if last is not None and unit >= last:
-                    return None  # "300억 5000억" is two amounts, not one
-                last = unit
-                value += _number(num) * _SMALL.get(small, 1) * unit
+            for g in _GROUP_RE.finditer(m.group("groups")):
+                value += _coefficient(g.group(1)) * _BIG[g.group(2)]
             if m.group("tail"):
                 value += _number(m.group("tail"))
+        else:
+            number = m.group("e1") or m.group("e2") or m.group("e3")
+            scale = (m.group("s1") or m.group("s2") or "").lower()
+            value = _number(number) * _ENGLISH_SCALE.get(scale, 1)
     except InvalidOperation:
         return None
     if value != value.to_integral_value():
@@ -108,39 +137,53 @@ def _value(m: re.Match[str]) -> int | None:
     return int(value)
 
 
+def _last_unit(m: re.Match[str]) -> int:
+    """The smallest unit written in the amount: the unit a bare breakdown after it is in."""
+    if m.group("groups") is not None:
+        if m.group("tail"):
+            return 1
+        return _groups(m.group("groups"))[-1][2]
+    if m.group("plain") is not None:
+        return 1
+    return _ENGLISH_SCALE.get((m.group("s1") or m.group("s2") or "").lower(), 1)
+
+
+def _matches(text: str):
+    """Amount matches in order. Groups must descend (조 > 억 > 만): "300억 5000억" is two amounts,
+    so a match is cut where a unit stops descending and the scan resumes there."""
+    pos = 0
+    while True:
+        m = _AMOUNT.search(text, pos)
+        if m is None:
+            return
+        if m.group("groups") is not None:
+            groups = _groups(m.group("groups"))
+            cut = next((i for i in range(1, len(groups)) if groups[i][2] >= groups[i - 1][2]), None)
+            if cut is not None:
+                prefix = _AMOUNT.match(text, m.start(), m.start("groups") + groups[cut - 1][1])
+                if prefix is None:  # a prefix of descending groups is itself an amount
+                    pos = m.start() + 1
+                    continue
+                m = prefix
+        yield m
+        pos = m.end()
+
+
+def parse_amount(written: str) -> int | None:
+    """Integer KRW of a written amount such as "1조2000억원" or "3,045억 원"; None if not one."""
+    m = _AMOUNT.fullmatch(written.strip())
+    if not m:
+        return None
+    if m.group("groups") is not None:
+        units = [u for _, _, u in _groups(m.group("groups"))]
+        if any(b >= a for a, b in itertools.pairwise(units)):
+            return None
+    return _value(m)
+
+
 _SENT_END = re.compile(r"[.?!。](?=\s|$|[가-힣\"'“‘])|\n")
 # PDF column text: a line end is not a sentence end (words are split across lines).
 _SENT_END_COLUMNS = re.compile(r"[.?!。](?=\s|$|[가-힣\"'“‘])")
-
-_FUNDERS = (
-    ("national", ("국비", "국고", "정부예산", "정부 예산")),
-    ("metropolitan", ("광역시비", "시비", "도비")),
-    ("district", ("구비", "군비")),
-    ("local", ("지방비", "지방")),
-    ("private", ("민간", "민자")),
-)
-_STAGES = (
-    ("requested", ("요구", "신청", "건의하", "건의했", "건의해", "요청")),
-    ("secured", ("확보", "반영", "편성", "확정", "따냈", "따내")),
-    ("executed", ("집행", "투입했", "투입해", "투입된", "지출", "사용했", "쏟아부")),
-    (
-        "planned",
-        (
-            "총사업비",
-            "사업비",
-            "계획",
-            "예정",
-            "목표",
-            "규모",
-            "추진",
-            "투입될",
-            "투자될",
-            "준비",
-            "하겠",
-        ),
-    ),
-)
-_NEGATION = re.compile(r"^[가-힣]{0,3}?(?:지않|지못|못|안되|되지|지연|무산|불발|실패)")
 
 
 class _Sentences:
@@ -164,62 +207,50 @@ class _Sentences:
         return left, right
 
 
-def _enclosing_paren(text: str, start: int, end: int, left: int, right: int) -> tuple[int, int]:
-    """If the amount is inside (...), the span of the parentheses; else the amount's span."""
-    open_at = text.rfind("(", left, start)
-    if open_at != -1 and text.find(")", open_at, start) == -1:
-        close_at = text.find(")", end, right)
-        if close_at != -1:
-            return open_at, close_at + 1
-    return start, end
+# A unit-less breakdown item: "국비 1,113", "시비: 589", "기타 47" (a label, then a bare number).
+_BREAKDOWN_ITEM = re.compile(rf"\s*([가-힣]{{1,8}})\s*:?\s*({_NUM})\s*")
+# Items are split at "," (not a thousands comma: "1,113"), "·", "/" and ";".
+_BREAKDOWN_SPLIT = re.compile(r",(?!\d{3}(?!\d))|[·/;]")
 
 
-def _funder(text: str, start: int, end: int, left: int, right: int) -> str | None:
-    before = re.sub(r"\s+", "", text[max(left, start - 8) : start])
-    before = before.rstrip("(:·=")
-    after = re.sub(r"\s+", "", text[end : min(right, end + 8)])
-    paren_after = re.match(r"^\(([^()]{1,8})\)", after)
-    for funder, words in _FUNDERS:
-        for w in words:
-            w = w.replace(" ", "")
-            if before.endswith(w) or re.search(rf"{w}[가-힣]?$", before):
-                return funder
-            if paren_after and paren_after.group(1).startswith(w):
-                return funder
-    return None
+def _breakdown(
+    text: str, m: re.Match[str], krw: int, right: int
+) -> list[tuple[int, int, int, str | None]]:
+    """Parts written without a unit in the parentheses right after an amount:
+    (start, end, krw, funder) each. Every item must be "label number"; two items at least."""
+    i = m.end()
+    while i < right and text[i] in " \t":
+        i += 1
+    if i >= right or text[i] != "(":
+        return []
+    close = text.find(")", i, min(right, i + 160))
+    if close == -1 or "(" in text[i + 1 : close]:
+        return []
+    unit = _last_unit(m)
+    parts = []
+    bounds = [i] + [sep.start() for sep in _BREAKDOWN_SPLIT.finditer(text, i + 1, close)]
+    for a, b in zip(bounds, [*bounds[1:], close], strict=True):
+        im = _BREAKDOWN_ITEM.fullmatch(text, a + 1, b)
+        if im is None:
+            return []
+        try:
+            value = _number(im.group(2)) * unit
+        except InvalidOperation:
+            return []
+        if value != value.to_integral_value() or not 0 < value < krw:
+            return []
+        parts.append((im.start(2), im.end(2), int(value), funder_word(im.group(1))))
+    return parts if len(parts) >= 2 else []
 
 
-def _stage(text: str, start: int, end: int, left: int, right: int) -> str | None:
-    span_start, span_end = _enclosing_paren(text, start, end, left, right)
-    # Clause after the amount: up to a comma or the sentence end.
-    after = text[span_end:right]
-    if after.startswith("("):  # "4269억원(국비 …)을 투입해": look past the breakdown
-        close_at = after.find(")")
-        after = after[close_at + 1 :] if close_at != -1 else after
-    cut = re.search(r"[,，]|\s(?:하지만|그러나)\s", after)
-    after = after[: cut.start()] if cut else after
-    after = after[:30]
-    before = text[max(left, span_start - 20) : span_start]
-    cut = before.rfind(",")
-    before = before[cut + 1 :] if cut != -1 else before
-    for window in (after, before):
-        found: tuple[int, str, str] | None = None
-        for stage, words in _STAGES:
-            for w in words:
-                i = window.find(w)
-                if i != -1 and (found is None or i < found[0]):
-                    found = (i, stage, w)
-        if found is not None:
-            i, stage, w = found
-            rest = re.sub(r"\s+", "", window[i + len(w) :])
-            rest = rest[1:] if rest[:1] in ("가", "이", "는", "도") else rest
-            if _NEGATION.match(rest):
-                return None
-            # "투자될 예정" / "투입할 계획": a plan, whatever verb comes first.
-            if stage != "planned" and re.search(r"예정|계획|목표", window[i:]):
-                return "planned"
-            return stage
-    return None
+def _is_amount(text: str, m: re.Match[str]) -> bool:
+    if m.group("groups") is not None and m.group("won") is None:
+        units = _groups(m.group("groups"))
+        if not units or units[0][2] == _BIG["만"]:
+            return False  # "5만 개", "72만 대": 만 without 원 is a count
+        if _NOT_KRW_AFTER.match(text, m.end()):
+            return False
+    return True
 
 
 def extract_amounts(text: str) -> list[Amount]:
@@ -227,38 +258,78 @@ def extract_amounts(text: str) -> list[Amount]:
 
     Works on raw PDF text too: line breaks inside an amount ("850억\\n\\n원") are allowed.
     """
-    out: list[Amount] = []
     if not text:
-        return out
+        return []
     columns = is_column_layout(text)
     sentences = _Sentences(text, columns)
-    for m in _AMOUNT.finditer(text):
-        if m.group("plain") is None and m.group("won") is None:
-            units = _GROUP_RE.findall(m.group("groups"))
-            if not units or units[0][2] not in ("억", "조"):
-                continue  # "5만 개", "72만 대"
-            if _NOT_KRW_AFTER.match(text, m.end()):
-                continue
+    found: list[tuple[int, int, int, tuple[int, int] | None, str | None]] = []
+    for m in _matches(text):
+        if not _is_amount(text, m):
+            continue
         krw = _value(m)
         if krw is None or krw <= 0:
             continue
-        start, end = m.start(), m.end()
+        found.append((m.start(), m.end(), krw, None, None))
+        _, right = sentences.bounds(m.start(), m.end())
+        for start, end, part_krw, funder in _breakdown(text, m, krw, right):
+            found.append((start, end, part_krw, (m.start(), m.end()), funder))
+
+    out: list[Amount] = []
+    context = Context(text)
+    by_span: dict[tuple[int, int], Amount] = {}
+    for start, end, krw, parent_span, part_funder in found:
         left, right = sentences.bounds(start, end)
         sentence = text[left:right]
         if columns:
             sentence = re.sub(r"\s*\n\s*", "", sentence)
-        out.append(
-            Amount(
+        sentence = " ".join(sentence.split())
+        if parent_span is not None and parent_span in by_span:
+            parent = by_span[parent_span]
+            funder = part_funder
+            if funder is None and parent.funder not in (None, "total"):
+                funder = parent.funder
+            amount = Amount(
                 text=text[start:end],
                 krw=krw,
-                sentence=" ".join(sentence.split()),
-                funder=_funder(text, start, end, left, right),
-                stage=_stage(text, start, end, left, right),
+                sentence=sentence,
+                funder=funder if parent.budget else None,
+                stage=parent.stage,
                 start=start,
                 end=end,
+                budget=parent.budget,
             )
-        )
+        else:
+            reading = read_context(context, start, end, left, right, krw)
+            amount = Amount(
+                text=text[start:end],
+                krw=krw,
+                sentence=sentence,
+                funder=reading.funder,
+                stage=reading.stage,
+                start=start,
+                end=end,
+                budget=reading.budget,
+            )
+        by_span[(start, end)] = amount
+        out.append(amount)
     return out
+
+
+def article_text(title: str, text: str) -> str:
+    """The text to read for an article: the title once, then the body. A title repeated as the
+    body's first line (as pages and eval-dev store it) is not read twice."""
+    title = " ".join((title or "").split())
+    if not title:
+        return text or ""
+    first_line = next((line for line in (text or "").splitlines() if line.strip()), "")
+    if " ".join(first_line.split()) == title:
+        return text
+    return f"{title}\n{text or ''}"
+
+
+def extract_article_amounts(title: str, text: str) -> list[Amount]:
+    """Amounts of a whole article (title and body); offsets into ``article_text(title, text)``."""
+    return extract_amounts(article_text(title, text))
 
 
 def format_krw(krw: int) -> str:
