@@ -242,7 +242,7 @@ _CONSTRUCTION = re.compile(r"착공|첫\s*삽|기공식")
 _COMPLETION = re.compile(r"준공|완공|개소(?!\s*식?\s*일정)|개관|개원|개통|문을\s*열")
 _SITE_NOUN = re.compile(
     r"(?:입지|부지|후보지|사업지|대상지|최적지|건립지|예정지|지역)[^.\n]{0,40}?"
-    r"(?:(?:최종\s*)?(?:선정|결정|확정|낙점|지정))"
+    r"(?:(?:최종\s*)?(?:선정|결정(?!\s*짓)|확정|낙점|지정))"
 )
 _SITE_CHANGED = re.compile(r"(?:입지|부지)\s*(?:가\s*)?(?:변경|이전)")
 _PLACE_CHOSEN = re.compile(
@@ -300,7 +300,7 @@ _PAST_EC = {"자", "자마자", "더니", "었더니"}
 _LINK_EC = {"고", "며", "으며", "면서", "으면서", "어", "아", "어서", "아서", "여", "여서", "게"}
 _PAST_EP = {"었", "았", "였", "었었", "았었", "ᆻ"}
 _PREDICATE_TAGS = {"VV", "VA", "VX", "XSV", "XSA", "VCP", "VCN"}
-_EVENT_AFTER_LOCATIVE = {"들어가", "돌입", "성공", "착수", "이르"}
+_EVENT_AFTER_LOCATIVE = {"들어가", "돌입", "성공", "착수", "이르", "잇", "따르"}
 
 
 @dataclass
@@ -308,6 +308,7 @@ class _Mood:
     happened: bool
     negated: bool
     planned: bool
+    argument: bool = False  # "배정에 방점", "확보에 총력": the trigger is not an event here
 
 
 def _analyse(tokens: list, offset: int) -> _Mood:
@@ -315,8 +316,8 @@ def _analyse(tokens: list, offset: int) -> _Mood:
 
     ``tokens``: Kiwi tokens of the window, with ``start`` relative to the window.
     """
-    past = planned = negated = fact = False
-    saw_predicate = False
+    past = planned = negated = fact = argument = False
+    saw_predicate = final = False
     linked = False  # crossed a linking ending: only tense and governing nouns count now
     first = True
     i = 0
@@ -325,26 +326,27 @@ def _analyse(tokens: list, offset: int) -> _Mood:
         i += 1
     while i < n:
         t = tokens[i]
-        form, tag = t.form, t.tag
+        form, tag = t.form, t.tag.split("-")[0]  # "VV-I" (irregular) is a VV
         if tag.startswith("N") or tag == "XR":
             if form in _GOVERNING_PLAN_NOUNS or (not linked and form in _PLAN_NOUNS):
                 planned = True
             elif first and form in _FACT_HEADS and not linked:
                 fact = True
-        elif tag == "JKB" and not saw_predicate and form in ("에", "에서"):
+        elif tag == "JKB" and first and form in ("에", "에서"):
             # "확보에 총력", "배정에 방점": the trigger is an argument, not the event, unless a
-            # light verb makes it one ("착공에 들어갔다").
+            # light verb makes it one ("착공에 들어갔다", "착수보고회에 이어").
             nxt = tokens[i + 1] if i + 1 < n else None
-            if nxt is None or nxt.form not in _EVENT_AFTER_LOCATIVE:
-                if not linked:
-                    planned = True
+            if nxt is None or nxt.form not in _EVENT_AFTER_LOCATIVE | {"이어"}:
+                argument = True
+                break
+            fact = True
         elif tag == "MAG" and form in ("안", "못") and not linked:
             negated = True
         elif tag in _PREDICATE_TAGS:
             saw_predicate = True
             if not linked and form in ("않", "못하", "못", "없"):
                 negated = True
-            if form == "위하":
+            if form == "위하" and not linked:
                 planned = True
                 break
         elif tag == "EP":
@@ -352,6 +354,10 @@ def _analyse(tokens: list, offset: int) -> _Mood:
                 past = True
             elif form == "겠":
                 planned = True
+        elif tag == "ETM" and linked:
+            nxt = tokens[i + 1] if i + 1 < n else None
+            if form in ("ᆯ", "을") and nxt is not None and nxt.form == "것":
+                planned = True  # "…되고 추진될 것으로 보인다"
         elif tag == "ETM":
             if form in ("ᆯ", "을", "를"):
                 planned = True
@@ -374,12 +380,20 @@ def _analyse(tokens: list, offset: int) -> _Mood:
             else:  # quotative, concessive, or a linking ending after a past tense
                 break
         elif tag == "EF":
+            final = True
             break
         first = False
         i += 1
-    if not saw_predicate and not planned:
-        fact = True  # headline noun phrase: "예타 면제 최종 확정", "연구용역 착수"
-    return _Mood(happened=(past or fact) and not planned, negated=negated, planned=planned)
+    if not planned and (not saw_predicate or (linked and not final and i >= n)):
+        # headline noun phrase ("예타 면제 최종 확정", "연구용역 착수") or a headline whose
+        # linked clauses never reach a final verb ("1·2차 유찰 거쳐 3차 공모에…")
+        fact = True
+    return _Mood(
+        happened=(past or fact) and not planned,
+        negated=negated,
+        planned=planned,
+        argument=argument,
+    )
 
 
 # --- dates --------------------------------------------------------------------------------------
@@ -529,18 +543,22 @@ def _feasibility_hits(s: str) -> list[_Hit]:
 
 def _budget_hits(s: str) -> list[_Hit]:
     last: re.Match[str] | None = None
-    for c in _BUDGET_CTX.finditer(s):
+    ctx = list(_BUDGET_CTX.finditer(s))
+    for c in ctx:
         for v in _BUDGET_VERB.finditer(s, c.end(), min(len(s), c.end() + 50)):
             if last is None or v.start() > last.start():
                 last = v
     if last is None:
         return []
     word = last.group()
+    # The budget's own phrase: from the first budget noun within 50 characters before the verb.
+    first = min(c.start() for c in ctx if last.start() - 50 <= c.end() <= last.start())
+    near = s[max(0, first - 6) : last.end() + 15]  # with its modifier ("정부 예산")
     if word in _BUDGET_REQUEST:
         kind = K.BUDGET_REQUESTED
-    elif _BUDGET_FINAL_CTX.search(s):
+    elif _BUDGET_FINAL_CTX.search(near):
         kind = K.BUDGET_SECURED
-    elif _BUDGET_PROPOSAL_CTX.search(s):
+    elif _BUDGET_PROPOSAL_CTX.search(near):
         kind = K.BUDGET_PROPOSED
     else:
         kind = K.BUDGET_SECURED
@@ -637,6 +655,8 @@ def _scan(
         tokens = kiwi.tokenize(sentence[w_start:w_end])
         for h in hits:
             mood = _analyse(tokens, h.end - w_start)
+            if mood.argument:
+                continue
             when = _event_date(sentence, h.start, published)
             happened = mood.happened
             if happened and when is not None and _is_future(when, published):
