@@ -161,7 +161,7 @@ OTHER_REGION_MIN = 3.0  # weighted mentions (title 2, lead 1.5, body 1) of the o
 OTHER_REGION_RATIO = 2.0  # ... and at least this many times the pledge's own region
 PASSING_OTHER_REGION = 0.35
 CONTEXT_RATIO = 2.0  # the dominant pledge has this many times the evidence
-CONTEXT_DEMOTED = 0.35
+CONTEXT_DEMOTED = 0.25
 _HEADING = re.compile(r"^\s*[◇◆■□▶▷]")
 # Follow-on goals and background: "향후 …도 추진", "이를 발판으로", "나아가", "연계해".
 _FUTURE = re.compile(

@@ -228,7 +228,8 @@ def _strip_tail(tokens: list[str]) -> list[str]:
 
 def _strip_regions(tokens: list[str], regions: frozenset[str]) -> list[str]:
     def bare(tok: str) -> str:
-        return tok[:-1] if len(tok) > 2 and tok.endswith(("의", "에")) else tok
+        # "광주의", "대전을", "부산에": a region word with its particle is still the region.
+        return tok[:-1] if len(tok) > 2 and tok[-1] in "의에을를은는이가도" else tok
 
     while tokens and bare(tokens[0]) in regions:
         tokens = tokens[1:]

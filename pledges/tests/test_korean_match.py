@@ -212,3 +212,181 @@ def test_spec_accepts_lists_and_stays_hashable():
     assert spec.aliases == ("가나다",)
     assert spec.keywords == ("라마바",)
     assert hash(spec)
+
+
+# --- names derived from the official wordings (invented pledges of other cities) -------------
+
+BUSAN_HUB = PledgeSpec(
+    slug="busan-finance-hub",
+    title="부산 글로벌 해양금융 허브 구축",
+    names=("부산을 글로벌 해양금융 허브로 육성", "해양금융 중심지 조성 및 북항 재개발 2단계 추진"),
+    region_terms=("부산", "부산시", "부산광역시"),
+)
+DAEJEON_QUANTUM = PledgeSpec(
+    slug="daejeon-quantum",
+    title="대전 세계적 양자클러스터 조성",
+    names=("대전을 세계적 양자클러스터를 조성하겠습니다",),
+    region_terms=("대전", "대전시"),
+)
+
+
+def test_names_are_derived_from_the_official_wordings():
+    from pledges.korean.match_names import derive_names
+
+    full, heads = derive_names(BUSAN_HUB.names, BUSAN_HUB.region_terms)
+    assert "글로벌 해양금융 허브로 육성" not in full  # the verb and the region are not the name
+    assert "북항 재개발 2단계" in full
+    assert "해양금융 중심지" in full
+    full, heads = derive_names(DAEJEON_QUANTUM.names, DAEJEON_QUANTUM.region_terms)
+    assert full == ("세계적 양자클러스터",)
+    assert heads == ("양자클러스터",)
+
+
+def test_prose_is_not_a_name():
+    from pledges.korean.match_names import derive_names
+
+    prose = "5만 개 수준의 고성능 GPU를 확보해 지역에 많은 부분을 투입하겠다는 구상을 밝혔다."
+    assert derive_names([prose]) == ((), ())
+    assert derive_names(["2020~2024년 사업"]) == ((), ())
+
+
+def test_a_derived_full_name_is_evidence_like_an_alias():
+    text = "부산시는 북항 재개발 2단계 사업의 기본계획을 확정했다. " + " ".join(FILLER)
+    [match] = match_article("", text, [BUSAN_HUB], review_threshold=0.5)
+    assert match.slug == "busan-finance-hub"
+    assert match.features["kind_derived"] == 1.0
+
+
+def test_a_derived_head_needs_the_region_in_the_sentence():
+    specs = [DAEJEON_QUANTUM]
+    with_region = "대전시가 양자클러스터 지정을 신청했다. " + " ".join(FILLER)
+    assert slugs("", with_region, specs) == ["daejeon-quantum"]
+    elsewhere = "대전시 소식이다. " + " ".join(FILLER) + " 양자클러스터 지정이 관건이다."
+    assert slugs("", elsewhere, specs) == []
+    no_region = "양자클러스터 지정을 신청했다. " + " ".join(FILLER)
+    assert slugs("", no_region, specs) == []
+
+
+def test_a_wording_two_pledges_share_names_neither():
+    a = PledgeSpec(slug="a", title="울산 수소 시범도시 조성", names=("AI 국가 시범도시 조성",))
+    b = PledgeSpec(slug="b", title="울산 AI 혁신지구 조성", names=("AI 국가 시범도시 조성",))
+    a, b = (PledgeSpec(**{**s.__dict__, "region_terms": ("울산",)}) for s in (a, b))
+    text = "울산시는 AI 국가 시범도시 조성을 위한 용역을 시작했다. " + " ".join(FILLER)
+    assert slugs("", text, [a, b]) == []
+    assert slugs("", text, [a]) == ["a"]
+
+
+# --- parentheses both ways -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["AX 실증밸리", "AI전환(AX) 실증밸리", "인공지능 전환 실증밸리", "AX(인공지능 전환) 실증밸리"],
+)
+def test_a_parenthesised_name_matches_every_spelling(written):
+    spec = PledgeSpec(
+        slug="v", title="실증밸리", aliases=("AI전환(AX) 실증밸리",), region_terms=("대구",)
+    )
+    text = f"대구시는 {written} 조성 계획을 발표했다. " + " ".join(FILLER)
+    assert slugs("", text, [spec]) == ["v"]
+
+
+def test_an_abbreviation_glossed_once_stands_for_its_expansion_in_other_terms():
+    spec = PledgeSpec(
+        slug="uam",
+        title="대구 도심항공교통(UAM) 실증단지 조성",
+        aliases=("UAM 시범노선",),
+        region_terms=("대구",),
+    )
+    text = "대구시는 도심항공교통 시범노선을 내년에 개통한다. " + " ".join(FILLER)
+    assert slugs("", text, [spec]) == ["uam"]
+
+
+# --- passing mentions and context --------------------------------------------------------------
+
+
+def _jeonnam_story(mention: str) -> tuple[str, str]:
+    body = [
+        "전남도가 에너지 신산업 육성 전략을 내놨다.",
+        "전남도는 해상풍력 단지를 2030년까지 늘린다.",
+        "전남 서부권에는 수소 생산기지가 들어선다.",
+        mention,
+        "전남도는 관련 기업 30곳과 협약을 맺었다.",
+        "전남도 관계자는 재생에너지 산업이 지역 경제를 이끌 것이라고 말했다.",
+    ]
+    return "전남도, 에너지 신산업 육성 전략 발표", " ".join(body)
+
+
+def test_passing_mention_in_another_regions_story_does_not_count(pledges):
+    title, text = _jeonnam_story("전남도는 국가AI컴퓨팅센터 유치에도 나서기로 했다.")
+    [match] = match_article(title, text, pledges, review_threshold=0.0)
+    assert match.features["passing"] == 1.0
+    assert match.features["other_region_subject"] == 1.0
+    assert slugs(title, text, pledges) == []
+
+
+def test_the_same_mention_counts_where_the_pledge_is_the_story(pledges):
+    text = "전남도는 국가AI컴퓨팅센터 유치에도 나서기로 했다. 유치위원회도 꾸린다."
+    assert slugs("전남, 국가AI컴퓨팅센터 유치전 가세", text, pledges) == [P1]
+
+
+def test_passing_mention_in_another_region_is_general():
+    quantum = PledgeSpec(
+        slug="q", title="국가 양자컴퓨팅센터 대전 설립", region_terms=("대전",), needs_region=False
+    )
+    title = "충북도, 반도체 인재 양성 계획 발표"
+    text = " ".join(
+        [
+            "충북도가 반도체 인재 1만명 양성 계획을 발표했다.",
+            "충북도는 청주에 교육센터를 세운다.",
+            "충북 지역 대학 5곳이 참여한다.",
+            "충북도는 국가 양자컴퓨팅센터 유치도 검토한다.",
+            "충북도는 내년 예산에 관련 사업비를 반영할 방침이다.",
+        ]
+    )
+    assert slugs(title, text, [quantum]) == []
+    daejeon = text.replace("충북도는 국가", "대전시는 국가")
+    assert slugs("대전시, 국가 양자컴퓨팅센터 유치 총력", daejeon, [quantum]) == ["q"]
+
+
+def test_follow_on_goals_of_the_dominant_pledge_are_context(pledges):
+    title = "광주 AX실증밸리 국비 확보"
+    text = " ".join(
+        [
+            "광주시가 AX실증밸리 사업 국비를 확보했다.",
+            "시는 AX실증밸리를 발판으로 국가AI컴퓨팅센터와 AI 모빌리티 국가시범도시로 이어가겠다는 구상이다.",
+            "AX실증밸리 사업은 내년부터 5년간 추진된다.",
+            "AX실증밸리에는 실증 장비와 데이터센터가 들어선다.",
+            "향후 국가AI컴퓨팅센터와 AI 모빌리티 국가시범도시도 차례로 추진할 계획이다.",
+        ]
+    )
+    got = match_article(title, text, pledges, review_threshold=0.0)
+    by_slug = {m.slug: m for m in got}
+    assert by_slug[P1].features["context_only"] == 1.0
+    assert slugs(title, text, pledges) == [P2]
+
+
+def test_a_pledge_with_its_own_sentences_is_not_context(pledges):
+    title = "광주 AX실증밸리 국비 확보"
+    text = " ".join(
+        [
+            "광주시가 AX실증밸리 사업 국비를 확보했다.",
+            "AX실증밸리 사업은 내년부터 5년간 추진된다.",
+            "AX실증밸리에는 실증 장비가 들어선다.",
+            "국가AI컴퓨팅센터 공모에는 삼성SDS 컨소시엄이 응모했다.",
+            "국가AI컴퓨팅센터 입지는 다음 달 발표된다.",
+        ]
+    )
+    assert set(slugs(title, text, pledges)) == {P1, P2}
+
+
+def test_every_match_carries_its_features(pledges):
+    from pledges.korean.match import FEATURE_NAMES
+
+    text = "광주시는 국가AI컴퓨팅센터 유치에 나섰다. " + " ".join(FILLER)
+    [match] = match_article("광주, 국가AI컴퓨팅센터 유치위 출범", text, pledges, review_threshold=0)
+    assert set(match.features) == set(FEATURE_NAMES)
+    assert match.features["first_title"] == 1.0
+    assert match.features["kind_alias"] == 1.0
+    assert match.features["rule_score"] == match.score
+    assert match.features["evidence_share"] == 1.0
