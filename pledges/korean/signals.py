@@ -31,7 +31,8 @@ The result is in text order (title signals first); at most one signal per senten
                     ("착공할 예정", "2028년 착공을 목표로", "확정되면", "착수한다고 밝혔다")
     negated         the event's own verb is negated ("선정되지 못했다", "무산되지 않도록",
                     "확보 못해", "미반영"). Negation in a later clause does not count.
-    date            the event date the sentence states (nearest date before the trigger), or None
+    date            the event date the sentence states (nearest date before the trigger), or None;
+                    for ``delayed`` it is the new target date ("내년으로 연기됐다")
     date_text       that date as written ("지난달 30일", "2028년", "내년 상반기")
     date_precision  "day" | "month" | "half" | "year" | None; ``date`` is the first day of the
                     period ("2028년" → 2028-01-01, "하반기" → 07-01, "말" → month 12)
@@ -406,7 +407,7 @@ _DATE = re.compile(
     r"(?:(?P<m>1[0-2]|0?[1-9])\s*월(?!\s*간))?"
     r"\s*(?:(?P<d>3[01]|[12]\d|0?[1-9])\s*일(?![가-힣]))?"
 )
-_FISCAL_AFTER = re.compile(r"\s*(?:정부\s*)?(?:예산|본예산|국비|사업비)")
+_FISCAL_AFTER = re.compile(r"도|\s*(?:정부\s*)?(?:예산|본예산|국비|사업비)")
 
 
 @dataclass(frozen=True)
@@ -659,7 +660,12 @@ def _scan(
                 continue
             when = _event_date(sentence, h.start, published)
             happened = mood.happened
-            if happened and when is not None and _is_future(when, published):
+            if (
+                happened
+                and when is not None
+                and h.kind != K.DELAYED  # "내년으로 연기됐다": the date is the new target
+                and _is_future(when, published)
+            ):
                 happened = False  # "2028년 착공" in a 2025 article has not happened
             status, milestone, reason = suggestion_for(
                 h.kind, happened=happened, negated=mood.negated, trigger=sentence[h.start : h.end]
