@@ -570,8 +570,9 @@ def _chosen_place(
     s: str, before: int, ours: list[tuple[int, int]], *, fallback: bool
 ) -> tuple[str | None, bool | None]:
     """(place, is_ours) of the place named as chosen before ``before``; (None, None) if none."""
-    places = [(m.start(), m.end()) for m in _PLACE_RE.finditer(s, 0, before)]
-    places += [span for span in ours if span[1] <= before]
+    lo = max(0, before - 120)  # the clause before the verb; bounded so long lines stay linear
+    places = [(m.start(), m.end()) for m in _PLACE_RE.finditer(s, lo, before)]
+    places += [span for span in ours if lo <= span[0] and span[1] <= before]
     places.sort(key=lambda p: p[1])
     core = [p for p in places if _CORE_PARTICLE.match(s, p[1])]
     pick = core[-1] if core else (places[-1] if places and fallback else None)
@@ -653,9 +654,13 @@ def _scan(
             kiwi = get_kiwi()
         w_start = min(h.start for h in hits)
         w_end = min(len(sentence), max(h.end for h in hits) + _WINDOW)
-        tokens = kiwi.tokenize(sentence[w_start:w_end])
+        shared = kiwi.tokenize(sentence[w_start:w_end]) if w_end - w_start <= 2 * _WINDOW else None
         for h in hits:
-            mood = _analyse(tokens, h.end - w_start)
+            if shared is not None:
+                mood = _analyse(shared, h.end - w_start)
+            else:  # a long line (a page without punctuation): one small window per trigger
+                own = kiwi.tokenize(sentence[h.start : min(len(sentence), h.end + _WINDOW)])
+                mood = _analyse(own, h.end - h.start)
             if mood.argument:
                 continue
             when = _event_date(sentence, h.start, published)
