@@ -278,6 +278,7 @@ class _Sentence:
     position: float  # POS_TITLE, POS_LEAD or 1.0
     regions: set[str]
     future: bool
+    heading: bool = False  # a ◇ sub-head: the article has a section about what it names
 
 
 def _prepare(title: str, text: str, use_kiwi: bool) -> list[_Sentence]:
@@ -295,9 +296,12 @@ def _prepare(title: str, text: str, use_kiwi: bool) -> list[_Sentence]:
             continue
         if title and body_index == 0 and keys[1] == match_keys(title)[1]:
             continue  # the title repeated as the first line of the text
-        lead = body_index < LEAD_SENTENCES or bool(_HEADING.match(s))
+        heading = bool(_HEADING.match(s))
+        lead = body_index < LEAD_SENTENCES or heading
         sentences.append(
-            _Sentence(s, keys, POS_LEAD if lead else 1.0, regions_in(s), bool(_FUTURE.search(s)))
+            _Sentence(
+                s, keys, POS_LEAD if lead else 1.0, regions_in(s), bool(_FUTURE.search(s)), heading
+            )
         )
         body_index += 1
     return sentences
@@ -326,6 +330,7 @@ class _Evidence:
     terms: list[str] = field(default_factory=list)
     strong_position: bool = False
     in_title: bool = False
+    headed: bool = False  # named in the title or a sub-head
     first_position: float = 0.0
     kind: str = ""
     local_share: float = 0.0
@@ -386,6 +391,8 @@ def _score_one(p: _Compiled, sentences: list[_Sentence]) -> _Evidence:
                 ev.strong_position = True
             if s.position == POS_TITLE:
                 ev.in_title = True
+            if s.position == POS_TITLE or s.heading:
+                ev.headed = True
     if not weights:
         return ev
     ordered = sorted(weights, reverse=True)
@@ -458,7 +465,7 @@ def _features(
         "passing": float(len(idx) == 1 and not ev.in_title),
         "other_region_subject": float(_other_region_subject(ev, *region_info)),
         "context_only": float(
-            dominant is not None and dominant is not ev and not ev.in_title and beside
+            dominant is not None and dominant is not ev and not ev.headed and beside
         ),
         "future_share": round(sum(sentences[i].future for i in idx) / len(idx), 4),
         "evidence_share": round(ev.evidence / total, 4),

@@ -390,3 +390,18 @@ def test_every_match_carries_its_features(pledges):
     assert match.features["kind_alias"] == 1.0
     assert match.features["rule_score"] == match.score
     assert match.features["evidence_share"] == 1.0
+
+
+def test_a_pledge_heading_its_own_section_is_not_context(pledges):
+    title = "광주 국가AI컴퓨팅센터 유치 총력"
+    text = "\n".join(
+        [
+            "광주시가 국가AI컴퓨팅센터 유치에 총력을 기울인다.",
+            "국가AI컴퓨팅센터는 GPU 5만 장 규모로 구상된다.",
+            "시는 국가AI컴퓨팅센터 공모에 대비해 부지를 확보했다.",
+            "국가AI컴퓨팅센터 유치위원회도 출범했다.",
+            "◇AI 모빌리티 국가시범도시 조성 = 국가AI컴퓨팅센터가 들어서면 시는 자동차 산업과 엮는다.",
+            "시는 국가AI컴퓨팅센터와 AI 모빌리티 국가시범도시를 함께 추진한다.",
+        ]
+    )
+    assert set(slugs(title, text, pledges)) == {P1, P3}
