@@ -17,6 +17,7 @@ ignored. Always exits 0.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import resource
@@ -42,6 +43,21 @@ from pledges.korean.kiwi import get_kiwi  # noqa: E402
 
 SCORED = ("national-ai-computing-center", "ax-demonstration-valley", "ai-mobility-pilot-city")
 CANDIDATE_FLOOR = 0.2  # the simulated editors' queue: candidates down to this rule score
+
+
+def with_official_names(specs: list) -> list:
+    """Fill ``names`` from the demo pledges' title and original text, as the database does."""
+    path = REPO / "pledges" / "demo" / "gwangju_2025.json"
+    if not path.exists():
+        return specs
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    rows = {p["slug"]: p for p in doc.get("pledges", [])}
+    out = []
+    for spec in specs:
+        row = rows.get(spec.slug, {})
+        names = tuple(n for n in (row.get("title"), row.get("original_text")) if n)
+        out.append(dataclasses.replace(spec, names=(*spec.names, *names)))
+    return out
 
 
 def halves(articles: list[dict]) -> tuple[list[dict], list[dict]]:
@@ -214,7 +230,7 @@ def main(argv: list[str]) -> int:
         print(f"eval-dev not found at {eval_dir} (set EVAL_DEV_DIR or pass a path)")
         return 0
     articles = load_articles(eval_dir)
-    specs = specs_from_terms(load_terms())
+    specs = with_official_names(specs_from_terms(load_terms()))
     compiled = compile_pledges(specs)
     use_kiwi = not args.regex_sentences
 
