@@ -185,7 +185,7 @@ def reset(broker: redis.Redis, sources: list[Source]) -> None:
 
 
 def backlog_run(workers: int, sources, broker, log_dir) -> float | None:
-    from pledges.tasks import fetch_feed
+    from pledges.tasks import poll_source_task
 
     reset(broker, sources)
     procs = start_workers(workers, log_dir)
@@ -193,7 +193,7 @@ def backlog_run(workers: int, sources, broker, log_dir) -> float | None:
         articles = Article.objects.filter(source__in=sources)
         started = time.monotonic()
         for source in sources:
-            fetch_feed.delay(source.pk)
+            poll_source_task.delay(source.pk)
 
         def done():
             stored = articles.count()
@@ -216,7 +216,7 @@ def backlog_run(workers: int, sources, broker, log_dir) -> float | None:
 
 
 def latency_run(backlog: Backlog, sources, broker, log_dir) -> None:
-    from pledges.tasks import fetch_feed
+    from pledges.tasks import poll_source_task
 
     procs = start_workers(2, log_dir)
     try:
@@ -224,7 +224,7 @@ def latency_run(backlog: Backlog, sources, broker, log_dir) -> None:
         for n in range(LATENCY_ARTICLES):
             path = backlog.add(ARTICLES + n, mention=True, feed=0)
             urls.append(backlog.server.url(path))
-        fetch_feed.delay(sources[0].pk)  # what beat does at its next tick
+        poll_source_task.delay(sources[0].pk)  # what beat does at its next tick
 
         def done():
             with_evidence = Evidence.objects.filter(article__canonical_url__in=urls).values(

@@ -6,3 +6,8 @@ class PledgesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "pledges"
     verbose_name = _("Pledges")
+
+    def ready(self) -> None:
+        # Register the Celery tasks in every process (web too), so the pipeline can address
+        # them by name; tasks.py is an entry point, imported here and nowhere below it.
+        from pledges import tasks  # noqa: F401

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
-from pledges.ingest import store_article
+from pledges.ingest.store import store_article
 from pledges.korean.pages import split_newspaper_page
 from pledges.models import (
     Article,

@@ -7,12 +7,15 @@ rejected by an editor) is never touched by the matcher again.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from pledges.ingest.dedupe import link_if_copy
 from pledges.korean.match import PledgeMatch, PledgeSpec, match_article
 from pledges.korean.money import extract_amounts
 from pledges.models import Article, Evidence, MatchMethod, Pledge, ReviewState
@@ -134,3 +137,49 @@ def _upsert_suggestion(*, article: Article, pledge: Pledge, fields: dict) -> Evi
     )
     existing.refresh_from_db()
     return existing
+
+
+# --- Entry points for stored articles --------------------------------------------------------
+
+
+def match_stored_article(article_id: int) -> int:
+    """Link a wire copy or match an article into the review queue. Returns suggestions made."""
+    article = Article.objects.filter(pk=article_id).first()
+    if article is None:
+        return 0
+    if link_if_copy(article):
+        Article.objects.filter(pk=article.pk).update(matched_at=timezone.now())
+        return 0
+    return len(suggest_evidence_for_article(article=article))
+
+
+def rematch_articles(
+    *,
+    pledge_slugs: Iterable[str] | None = None,
+    since: dt.datetime | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[int, int]:
+    """Match recent articles again (all pledges, or only these). Reviewed evidence stays as it
+    is. Returns (articles matched, suggestions now standing)."""
+    pledges = Pledge.objects.select_related("jurisdiction").order_by("code")
+    slugs = None
+    if pledge_slugs is not None:
+        slugs = list(pledge_slugs)
+        pledges = pledges.filter(slug__in=slugs)
+    specs = current_specs(list(pledges))
+    if not specs:
+        return 0, 0
+    articles = Article.objects.filter(duplicate_of__isnull=True)
+    if since is not None:
+        articles = articles.filter(
+            Q(published_at__gte=since) | Q(published_at__isnull=True, fetched_at__gte=since)
+        )
+    done = suggestions = 0
+    for article in articles.order_by("pk").iterator(chunk_size=200):
+        suggestions += len(
+            suggest_evidence_for_article(article=article, specs=specs, only_slugs=slugs)
+        )
+        done += 1
+        if progress:
+            progress(done)
+    return done, suggestions

@@ -1,6 +1,10 @@
 """Thin Celery tasks: take ids and URLs, re-read state, call one service, safe to run twice.
 
-Routing (settings.CELERY_TASK_ROUTES): fetch_* and ingest_* go to the "fetch" queue (network
+Each task is one step of the pipeline (pledges/ingest/pipeline.py), which addresses them by
+name (``pipeline.TaskName``); a task runs its step and queues the next. Task names end in
+``_task`` so that none is mistaken for the service or engine function it calls.
+
+Routing (settings.CELERY_TASK_ROUTES): poll_* and ingest_* go to the "fetch" queue (network
 bound: many slow sites), match_* and rematch_* to "match" (CPU bound: Kiwi). ``acks_late`` and
 ``reject_on_worker_lost`` are global, so a task whose worker dies is run again; every task here
 is idempotent because the database enforces exactly-once articles and evidence pairs.
@@ -19,17 +23,21 @@ import logging
 from celery import Task, shared_task
 from celery.signals import worker_process_init
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from pledges import ingest
+from pledges import matching
+from pledges.ingest import pipeline
+from pledges.ingest.errors import IngestError, TransientFetchError
+from pledges.ingest.sources import record_article_failure
+from pledges.ingest.store import fetch_and_store_article
 from pledges.models import Pledge, Source
 
 logger = logging.getLogger(__name__)
 
 MAX_RETRIES = getattr(settings, "INGEST_TASK_MAX_RETRIES", 5)
 RETRY_BACKOFF_MAX = getattr(settings, "INGEST_RETRY_BACKOFF_MAX", 600)
-RETRYABLE = (ingest.TransientFetchError, OperationalError, InterfaceError)
+RETRYABLE = (TransientFetchError, OperationalError, InterfaceError)
 
 
 @worker_process_init.connect
@@ -52,33 +60,26 @@ class IngestTask(Task):
         url = kwargs.get("url") or (args[0] if args else "")
         source_id = kwargs.get("source_id") or (args[1] if len(args) > 1 else None)
         try:
-            ingest.record_article_failure(source_id, url, exc)
+            record_article_failure(source_id, url, exc)
         except Exception:
             logger.exception("could not record the failure of %s", url)
 
 
-def _enqueue_match(article_id: int) -> None:
-    transaction.on_commit(lambda: match_article.delay(article_id))
-
-
-@shared_task
-def fetch_due_sources() -> int:
+@shared_task(name=pipeline.TaskName.POLL_DUE_SOURCES)
+def poll_due_sources_task() -> int:
     """Poll every active feed that is due (beat runs this every FEED_POLL_SECONDS)."""
-    claimed = ingest.claim_due_sources()
-    for source_id in claimed:
-        fetch_feed.delay(source_id)
-    return len(claimed)
+    run = pipeline.IngestRun(mode=pipeline.Mode.QUEUE)
+    return len(pipeline.ingest_feeds(run))
 
 
-@shared_task
-def fetch_feed(source_id: int, force: bool = False) -> dict:
+@shared_task(name=pipeline.TaskName.POLL_SOURCE)
+def poll_source_task(source_id: int, force: bool = False) -> dict:
     """Poll one feed and queue its new entries for ingestion."""
-    outlet = Source.objects.filter(pk=source_id).values_list("name", flat=True).first()
-    if outlet is None:  # deleted since it was queued
+    source = Source.objects.filter(pk=source_id).first()
+    if source is None:  # deleted since it was queued
         return {"source_id": source_id, "error": "no such source"}
-    poll = ingest.poll_source(source_id, force=force)
-    for entry in poll.new_entries:
-        ingest_url.delay(entry.url, source_id=source_id, hints=entry.hints(outlet or ""))
+    run = pipeline.IngestRun(mode=pipeline.Mode.QUEUE)
+    poll = pipeline.ingest_feed(source, run, force=force)
     return {
         "source_id": source_id,
         "not_modified": poll.not_modified,
@@ -89,6 +90,7 @@ def fetch_feed(source_id: int, force: bool = False) -> dict:
 
 
 @shared_task(
+    name=pipeline.TaskName.INGEST_URL,
     bind=True,
     base=IngestTask,
     autoretry_for=RETRYABLE,
@@ -97,49 +99,62 @@ def fetch_feed(source_id: int, force: bool = False) -> dict:
     retry_jitter=True,
     max_retries=MAX_RETRIES,
 )
-def ingest_url(self, url: str, source_id: int | None = None, hints: dict | None = None) -> dict:
+def ingest_url_task(
+    self, url: str, source_id: int | None = None, hints: dict | None = None
+) -> dict:
     """Fetch, extract and store one article; queue its matching."""
     source = Source.objects.filter(pk=source_id).first() if source_id else None
     try:
-        result = ingest.ingest_url(url, source=source, hints=hints)
-    except ingest.IngestError as error:
+        result = fetch_and_store_article(url, source=source, hints=hints)
+    except IngestError as error:
         if not error.permanent:
             raise  # autoretry; the last failure is recorded by IngestTask.on_failure
-        ingest.record_article_failure(source_id, url, error)
+        record_article_failure(source_id, url, error)
         return {"url": url, "status": "failed", "error": str(error)}
-    if result.needs_match:
-        _enqueue_match(result.article.pk)
+    pipeline.after_store(result, pipeline.IngestRun(mode=pipeline.Mode.QUEUE))
     return {"url": url, "status": result.reason, "article_id": result.article.pk}
 
 
 @shared_task(
+    name=pipeline.TaskName.MATCH_ARTICLE,
     autoretry_for=(OperationalError, InterfaceError),
     retry_backoff=True,
     retry_jitter=True,
     max_retries=MAX_RETRIES,
 )
-def match_article(article_id: int) -> int:
+def match_article_task(article_id: int) -> int:
     """Suggest evidence for one stored article (a wire copy is linked instead)."""
-    return ingest.match_stored_article(article_id)
+    return matching.match_stored_article(article_id)
 
 
-@shared_task
-def rematch_pledge(pledge_id: int) -> dict:
+@shared_task(name=pipeline.TaskName.REMATCH_PLEDGE)
+def rematch_pledge_task(pledge_id: int) -> dict:
     """An editor changed a pledge's matcher terms: match recent articles against it again.
     Reviewed evidence is never touched; suggestions that no longer match are withdrawn."""
     slug = Pledge.objects.filter(pk=pledge_id).values_list("slug", flat=True).first()
     if slug is None:
         return {"pledge_id": pledge_id, "articles": 0, "suggestions": 0}
     since = timezone.now() - dt.timedelta(days=settings.REMATCH_WINDOW_DAYS)
-    articles, suggestions = ingest.rematch_articles(pledge_slugs=[slug], since=since)
+    articles, suggestions = matching.rematch_articles(pledge_slugs=[slug], since=since)
     return {"pledge_id": pledge_id, "articles": articles, "suggestions": suggestions}
 
 
-@shared_task
-def rematch_recent(days: int | None = None, pledge_slugs: list[str] | None = None) -> dict:
-    """Match articles of the last ``days`` (default REMATCH_WINDOW_DAYS) against all pledges
-    (or only ``pledge_slugs``) again, e.g. after the matcher itself changed."""
-    days = days if days is not None else settings.REMATCH_WINDOW_DAYS
-    since = timezone.now() - dt.timedelta(days=days)
-    articles, suggestions = ingest.rematch_articles(pledge_slugs=pledge_slugs, since=since)
+@shared_task(name=pipeline.TaskName.REMATCH_RECENT)
+def rematch_recent_task(
+    days: int | None = None,
+    pledge_slugs: list[str] | None = None,
+    since: str | None = None,
+    every_article: bool = False,
+) -> dict:
+    """Match articles published since ``since`` (ISO 8601), or of the last ``days`` (default
+    REMATCH_WINDOW_DAYS), or ``every_article``, against all pledges (or only ``pledge_slugs``)
+    again, e.g. after the matcher itself changed."""
+    if every_article:
+        start = None
+    elif since:
+        start = dt.datetime.fromisoformat(since)
+    else:
+        days = days if days is not None else settings.REMATCH_WINDOW_DAYS
+        start = timezone.now() - dt.timedelta(days=days)
+    articles, suggestions = matching.rematch_articles(pledge_slugs=pledge_slugs, since=start)
     return {"articles": articles, "suggestions": suggestions}

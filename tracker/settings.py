@@ -177,14 +177,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TASK_DEFAULT_QUEUE = "match"
 CELERY_TASK_ROUTES = {
-    "pledges.tasks.fetch_*": {"queue": "fetch"},
+    "pledges.tasks.poll_*": {"queue": "fetch"},
     "pledges.tasks.ingest_*": {"queue": "fetch"},
     "pledges.tasks.match_*": {"queue": "match"},
     "pledges.tasks.rematch_*": {"queue": "match"},
 }
 CELERY_BEAT_SCHEDULE = {
-    "fetch-due-sources": {
-        "task": "pledges.tasks.fetch_due_sources",
+    "poll-due-sources": {
+        "task": "pledges.tasks.poll_due_sources_task",
         "schedule": env_int("FEED_POLL_SECONDS", 600),
     },
 }

@@ -1,9 +1,5 @@
-from django.utils import timezone
-
-from pledges import ingest
-from pledges.management.commands.ingest_feed import run_feed
+from pledges.ingest import pipeline
 from pledges.management.ingest_command import IngestCommand
-from pledges.models import Source
 
 
 class Command(IngestCommand):
@@ -18,22 +14,6 @@ class Command(IngestCommand):
         super().add_arguments(parser)
 
     def handle(self, *args, **options):
-        self.setup(options)
-        if options["all"]:
-            ids = list(
-                Source.objects.filter(is_active=True, feed_url__isnull=False)
-                .exclude(feed_url="")
-                .values_list("pk", flat=True)
-            )
-        else:
-            ids = ingest.claim_due_sources(timezone.now())
-        self.progress(f"{len(ids)} feed(s) to poll")
-        for source in Source.objects.filter(pk__in=ids).order_by("name"):
-            if self.enqueue:
-                from pledges.tasks import fetch_feed
-
-                fetch_feed.delay(source.pk, force=options["force"])
-                self.progress(f"queued feed {source.name}")
-            else:
-                run_feed(self, source, force=options["force"])
+        run = self.start_run(options)
+        pipeline.ingest_feeds(run, every_active=options["all"], force=options["force"])
         self.summary()

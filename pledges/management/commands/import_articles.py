@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import CommandError
 
-from pledges import ingest
+from pledges.ingest import pipeline
 from pledges.management.ingest_command import IngestCommand
 
 
@@ -22,21 +22,18 @@ class Command(IngestCommand):
         super().add_arguments(parser)
 
     def handle(self, *args, **options):
-        stats = self.setup(options)
+        run = self.start_run(options)
         source = self.source_named(options["source"])
         try:
-            report = ingest.import_articles(
+            report = pipeline.import_article_file(
+                run,
                 options["file"],
                 fmt=options["format"],
                 source=source,
                 outlet=options["outlet"],
-                on_stored=lambda result: self.stored(result, f"[{stats.fetched + 1}] "),
             )
         except OSError as error:
             raise CommandError(f"Cannot read {options['file']}: {error}") from error
-        stats.fetched = report.rows
-        for error in report.errors:
-            self.failed(f"line {error.line}", Exception(error.reason))
         if options["rejects"] and report.errors:
             with open(options["rejects"], "w", encoding="utf-8") as out:
                 for error in report.errors:

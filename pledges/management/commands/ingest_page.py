@@ -2,7 +2,8 @@ import datetime as dt
 
 from django.core.management.base import CommandError
 
-from pledges import ingest
+from pledges.ingest import pipeline
+from pledges.ingest.text import decode_bytes
 from pledges.management.ingest_command import IngestCommand
 
 
@@ -19,18 +20,17 @@ class Command(IngestCommand):
         super().add_arguments(parser)
 
     def handle(self, *args, **options):
-        stats = self.setup(options)
+        run = self.start_run(options)
         try:
             published = dt.date.fromisoformat(options["published"])
         except ValueError as error:
             raise CommandError(f"--published: {error}") from error
         try:
             with open(options["file"], "rb") as handle:
-                text, _codec = ingest.decode_bytes(handle.read())
+                text, _codec = decode_bytes(handle.read())
         except OSError as error:
             raise CommandError(f"Cannot read {options['file']}: {error}") from error
-        results = ingest.ingest_page(text=text, outlet=options["outlet"], published=published)
-        stats.fetched = len(results)
-        for number, result in enumerate(results, start=1):
-            self.stored(result, f"[{number}/{len(results)}] ")
+        pipeline.ingest_newspaper_page(
+            run, text=text, outlet=options["outlet"], published=published
+        )
         self.summary()

@@ -1,4 +1,4 @@
-from pledges import ingest
+from pledges.ingest import pipeline
 from pledges.management.ingest_command import IngestCommand
 
 
@@ -11,21 +11,9 @@ class Command(IngestCommand):
         super().add_arguments(parser)
 
     def handle(self, *args, **options):
-        stats = self.setup(options)
+        run = self.start_run(options)
         source = self.source_named(options["source"])
-        url = options["url"]
-        if self.enqueue:
-            from pledges.tasks import ingest_url
-
-            ingest_url.delay(url, source_id=source.pk if source else None)
-            self.progress(f"queued {url}")
-            stats.fetched += 1
-        else:
-            try:
-                result = ingest.ingest_url(url, source=source)
-                stats.fetched += 1
-                self.stored(result)
-            except ingest.IngestError as error:
-                ingest.record_article_failure(source.pk if source else None, url, error)
-                self.failed(url, error)
+        pipeline.ingest_url(options["url"], run, source=source)
+        if run.queues:
+            run.fetched += 1
         self.summary()

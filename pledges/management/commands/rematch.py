@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from pledges import ingest
+from pledges.ingest import pipeline
 from pledges.management.ingest_command import IngestCommand
 from pledges.models import Pledge
 
@@ -23,7 +23,7 @@ class Command(IngestCommand):
         super().add_arguments(parser)
 
     def handle(self, *args, **options):
-        stats = self.setup(options)
+        run = self.start_run(options)
         slugs = options["pledges"]
         if slugs:
             known = set(Pledge.objects.filter(slug__in=slugs).values_list("slug", flat=True))
@@ -40,23 +40,5 @@ class Command(IngestCommand):
             since = dt.datetime.combine(day, dt.time(0, 0), tzinfo=timezone.get_current_timezone())
         else:
             since = timezone.now() - dt.timedelta(days=settings.REMATCH_WINDOW_DAYS)
-        if self.enqueue:
-            from pledges.tasks import rematch_recent
-
-            days = None if since is None else max(0, (timezone.now() - since).days + 1)
-            rematch_recent.delay(days=days if days is not None else 36500, pledge_slugs=slugs)
-            self.progress("rematch queued")
-            self.summary()
-            return
-
-        def progress(done: int) -> None:
-            if done % 100 == 0:
-                self.progress(f"{done} articles matched")
-
-        articles, suggestions = ingest.rematch_articles(
-            pledge_slugs=slugs, since=since, progress=progress
-        )
-        stats.fetched = articles
-        stats.matched = suggestions
-        self.progress(f"{articles} article(s) matched again; {suggestions} suggestion(s) stand")
+        pipeline.rematch(run, pledge_slugs=slugs, since=since)
         self.summary()
