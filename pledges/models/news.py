@@ -1,0 +1,172 @@
+"""News: incoming sources, stored articles, the wire-copy index, and evidence linking an
+article to a pledge with its review state."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from pledges.models.pledges import Pledge
+from pledges.models.vocabulary import (
+    MatchMethod,
+    ReviewState,
+    _in_choices,
+)
+
+# --- News -----------------------------------------------------------------------------------
+
+
+class SourceKind(models.TextChoices):
+    FEED = "feed", _("RSS/Atom feed")
+    WEBSITE = "website", _("Website (single URLs)")
+    PRINT = "print", _("Print pages")
+    ARCHIVE = "archive", _("Bulk archive")
+
+
+class Source(models.Model):
+    Kind = SourceKind
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.WEBSITE)
+    homepage = models.URLField(_("homepage"), max_length=500, blank=True)
+    feed_url = models.URLField(_("feed URL"), max_length=500, null=True, blank=True, unique=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    poll_interval_minutes = models.PositiveIntegerField(_("poll every (minutes)"), default=30)
+    etag = models.CharField(max_length=300, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    next_poll_at = models.DateTimeField(_("next poll"), null=True, blank=True)
+    last_success_at = models.DateTimeField(_("last success"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    last_error_at = models.DateTimeField(_("last error at"), null=True, blank=True)
+    consecutive_failures = models.PositiveIntegerField(_("consecutive failures"), default=0)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+        constraints = [
+            models.CheckConstraint(
+                condition=_in_choices("kind", SourceKind), name="source_kind_known"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Article(models.Model):
+    source = models.ForeignKey(
+        Source, on_delete=models.SET_NULL, null=True, blank=True, related_name="articles"
+    )
+    outlet = models.CharField(_("outlet"), max_length=100, blank=True)
+    url = models.URLField(_("URL"), max_length=1000, blank=True)
+    # Null for articles without a URL (newspaper page text); unique otherwise.
+    canonical_url = models.URLField(
+        _("canonical URL"), max_length=1000, null=True, blank=True, unique=True
+    )
+    title = models.CharField(_("title"), max_length=500, blank=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True, db_index=True)
+    body = models.TextField(_("body as extracted"))
+    normalized_body = models.TextField(_("normalized body"), blank=True)
+    content_hash = models.CharField(_("content hash"), max_length=64, unique=True)
+    # MinHash band keys of the normalized body (" 0:1a2b3c4d 1:… "): finds wire copies fast.
+    language = models.CharField(_("language"), max_length=8, default="ko")
+    byline = models.CharField(_("byline"), max_length=200, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="copies",
+        verbose_name=_("copy of"),
+    )
+    fetched_at = models.DateTimeField(_("fetched at"), auto_now_add=True)
+    matched_at = models.DateTimeField(_("matched at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        constraints = [
+            models.CheckConstraint(condition=~Q(content_hash=""), name="article_hash_set"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.canonical_url or f"#{self.pk}"
+
+
+class SimilarityKey(models.Model):
+    """MinHash band keys of an article's text: an index to find wire copies without a scan."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="similarity_key_rows"
+    )
+    key = models.CharField(_("key"), max_length=16, db_index=True)
+
+    class Meta:
+        verbose_name = _("near-duplicate key")
+        verbose_name_plural = _("near-duplicate keys")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "key"], name="similarity_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class Evidence(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="evidence")
+    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="evidence")
+    state = models.CharField(
+        _("state"), max_length=20, choices=ReviewState.choices, default=ReviewState.SUGGESTED
+    )
+    score = models.FloatField(_("score"), null=True, blank=True)
+    snippet = models.TextField(_("snippet"), blank=True)
+    matched_terms = models.JSONField(_("matched terms"), default=list, blank=True)
+    amounts = models.JSONField(_("amounts found"), default=list, blank=True)
+    method = models.CharField(
+        _("method"), max_length=10, choices=MatchMethod.choices, default=MatchMethod.AUTO
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewer"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reject_reason = models.TextField(_("reject reason"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "pledge"], name="evidence_article_pledge_unique"
+            ),
+            models.CheckConstraint(
+                condition=_in_choices("state", ReviewState), name="evidence_state_known"
+            ),
+            models.CheckConstraint(
+                condition=_in_choices("method", MatchMethod), name="evidence_method_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | (Q(score__gte=0) & Q(score__lte=1)),
+                name="evidence_score_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(state=ReviewState.SUGGESTED) | Q(reviewed_at__isnull=False),
+                name="evidence_reviewed_has_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "pledge"])]
+
+    def __str__(self) -> str:
+        return f"{self.pledge} ← {self.article}"
