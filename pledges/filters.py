@@ -81,14 +81,6 @@ class PledgeFilter(BlankTolerantFilterSet):
         return queryset.filter(query)
 
 
-def published_pledges():
-    return (
-        Pledge.objects.filter(is_published=True)
-        .select_related("promiser", "jurisdiction", "category")
-        .order_by("code")
-    )
-
-
 # --- Export filters: a child table's own date range ----------------------------------------
 # The exports select pledges with PledgeFilter (same parameters as the list page) and restrict
 # each child table to those pledges; these FilterSets add only the child's own date range.

@@ -7,6 +7,6 @@ from django.views.i18n import set_language
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
-    path("export/", include("pledges.export_urls")),
+    path("export/", include("pledges.exports.urls")),
 ]
-urlpatterns += i18n_patterns(path("", include("pledges.urls")), prefix_default_language=False)
+urlpatterns += i18n_patterns(path("", include("pledges.site.urls")), prefix_default_language=False)

@@ -1,4 +1,7 @@
-"""Atom feeds so citizens can follow rating changes, site-wide or for one pledge."""
+"""Outgoing Atom syndication, so citizens can follow rating changes, site-wide or per pledge.
+
+("Syndication" here, so it is never confused with the incoming feed sources of pledges/ingest.)
+"""
 
 from __future__ import annotations
 
@@ -8,10 +11,11 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
+from pledges import selectors
 from pledges.models import Pledge, StatusChange
 
 
-class StatusChangesFeed(Feed):
+class StatusChangesAtom(Feed):
     feed_type = Atom1Feed
     title = _("Pledge Tracker: status changes")
     subtitle = _("Every rating change of a tracked pledge, with its rationale.")
@@ -20,11 +24,7 @@ class StatusChangesFeed(Feed):
         return reverse("pledges:list")
 
     def items(self):
-        return (
-            StatusChange.objects.filter(pledge__is_published=True)
-            .select_related("pledge")
-            .order_by("-recorded_at", "-pk")[:50]
-        )
+        return selectors.public_status_changes()[:50]
 
     def item_title(self, item: StatusChange) -> str:
         return f"{item.pledge.display_title}: {item.get_to_status_display()}"
@@ -42,9 +42,9 @@ class StatusChangesFeed(Feed):
         return item.recorded_at
 
 
-class PledgeStatusFeed(StatusChangesFeed):
+class PledgeStatusChangesAtom(StatusChangesAtom):
     def get_object(self, request, slug: str) -> Pledge:
-        return get_object_or_404(Pledge, slug=slug, is_published=True)
+        return get_object_or_404(selectors.published_pledge(slug))
 
     def title(self, obj: Pledge) -> str:
         return str(_("Pledge Tracker: %(title)s") % {"title": obj.display_title})
@@ -53,4 +53,4 @@ class PledgeStatusFeed(StatusChangesFeed):
         return obj.get_absolute_url()
 
     def items(self, obj: Pledge):
-        return obj.status_changes.select_related("pledge").order_by("-recorded_at", "-pk")[:50]
+        return selectors.public_status_changes(obj)[:50]

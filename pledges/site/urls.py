@@ -1,13 +1,13 @@
 from django.urls import path
 
-from pledges import feeds, views
+from pledges.site import syndication, views
 
 app_name = "pledges"
 
 urlpatterns = [
     path("", views.pledge_list, name="list"),
     path("pledges/<slug:slug>/", views.pledge_detail, name="detail"),
-    path("pledges/<slug:slug>/feed/", feeds.PledgeStatusFeed(), name="pledge-feed"),
+    path("pledges/<slug:slug>/feed/", syndication.PledgeStatusChangesAtom(), name="pledge-feed"),
     path("statuses/", views.status_definitions, name="statuses"),
-    path("feed/", feeds.StatusChangesFeed(), name="feed"),
+    path("feed/", syndication.StatusChangesAtom(), name="feed"),
 ]
