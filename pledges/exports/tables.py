@@ -1,280 +1,48 @@
-"""Open-data exports: the public tables as streamed CSV or JSON, for spreadsheets and notebooks.
+"""The five public tables: their columns, their meaning, and the query that yields their rows.
 
-One definition per table (its columns, their meaning and the query that yields its rows) serves
-the HTTP endpoint (`/export/<table>.<format>`), the `export` management command and the README,
-so the same filters give the same bytes everywhere.
-
-- Pledges are chosen with `PledgeFilter`, the list page's own FilterSet, so a page and its download
-  link agree; child tables are restricted to those pledges and may add a range on their own date.
-- Only public data: published pledges, confirmed evidence, confirmed budget figures. Editors may
-  add suggested evidence and figures (`include_suggested`).
-- Constant memory: rows come from a server-side cursor (`.iterator(chunk_size=…)`) and leave as
-  ~64 KiB byte chunks; nothing holds all rows.
-- CSV is Excel-friendly by default (UTF-8 BOM, CRLF, RFC 4180 quoting) and neutralises formula
-  injection in text cells; JSON is an array of objects, one per line, UTF-8, numbers as numbers.
+One definition per table serves the HTTP endpoint, the `export` command, the data dictionary and
+the README, so the same filters give the same bytes everywhere. Rows come only through
+pledges.selectors, which decides what is public.
 """
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
-import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import django_filters
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Count, QuerySet
-from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from pledges import selectors
+from pledges.exports.spec import (
+    BOOLEAN,
+    CHUNK_ROWS,
+    DATE,
+    DATETIME,
+    DECIMAL,
+    INTEGER,
+    TEXT,
+    Column,
+    ExportTable,
+)
 from pledges.filters import (
     BudgetFigureExportFilter,
     EvidenceExportFilter,
     MilestoneExportFilter,
-    PledgeFilter,
     StatusChangeExportFilter,
-    published_pledges,
 )
 from pledges.models import (
     FUNDER_PARTS,
-    BudgetFigure,
     BudgetStage,
     BudgetSummary,
-    Evidence,
-    FigureState,
-    Milestone,
-    ReviewState,
-    StatusChange,
 )
 
-FORMATS: dict[str, str] = {
-    "csv": "text/csv; charset=utf-8; header=present",
-    "json": "application/json; charset=utf-8",
-}
-CHUNK_ROWS = 2000  # rows fetched per round trip from the server-side cursor
-FLUSH_CHARS = 64 * 1024  # characters buffered before a chunk is handed to the client
-BOM = "\ufeff".encode()
-# Spreadsheets run a cell starting with one of these as a formula (CSV injection, OWASP).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-CONTROL_PARAMETERS = ("bom", "include")
-
-TEXT, INTEGER, DECIMAL, BOOLEAN, DATE, DATETIME = (
-    "text",
-    "integer",
-    "decimal",
-    "boolean",
-    "date",
-    "datetime",
-)
-
-
-class ExportError(ValueError):
-    """A request the export cannot serve; the message is shown to the user (HTTP 400)."""
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    kind: str
-    description: str
-
-
-@dataclass(frozen=True)
-class ExportTable:
-    name: str
-    description: str
-    columns: tuple[Column, ...]
-    rows: Callable[[Export], Iterator[tuple]]
-    own_filter: type[django_filters.FilterSet] | None = None
-
-    @property
-    def column_names(self) -> list[str]:
-        return [c.name for c in self.columns]
-
-
-@dataclass
-class ExportStats:
-    rows: int = 0
-
-
-@dataclass
-class Export:
-    """One prepared export: a table, the chosen pledges and the child table's own filters."""
-
-    table: ExportTable
-    pledges: QuerySet
-    own_filters: Mapping[str, Any]
-    include_suggested: bool = False
-    stats: ExportStats = field(default_factory=ExportStats)
-
-    @property
-    def evidence_states(self) -> list[str]:
-        if self.include_suggested:
-            return [ReviewState.CONFIRMED, ReviewState.SUGGESTED]
-        return [ReviewState.CONFIRMED]
-
-    @property
-    def figure_states(self) -> list[str]:
-        if self.include_suggested:
-            return [FigureState.CONFIRMED, FigureState.SUGGESTED]
-        return [FigureState.CONFIRMED]
-
-    def own_rows(self, queryset: QuerySet) -> QuerySet:
-        """`queryset` limited to the chosen pledges and to the table's own date range."""
-        queryset = queryset.filter(pledge__in=self.pledges)
-        if self.table.own_filter is None:
-            return queryset
-        return self.table.own_filter(self.own_filters, queryset=queryset).qs
-
-    def rows(self) -> Iterator[tuple]:
-        # One transaction: PostgreSQL then streams from a plain server-side cursor instead of
-        # materialising the whole result first (as a WITH HOLD cursor in autocommit would).
-        with transaction.atomic():
-            yield from self.table.rows(self)
-
-    def stream(self, fmt: str, *, bom: bool = True) -> Iterator[bytes]:
-        if fmt == "csv":
-            return stream_csv(self.table.columns, self.rows(), bom=bom, stats=self.stats)
-        if fmt == "json":
-            return stream_json(self.table.columns, self.rows(), stats=self.stats)
-        raise ExportError(f"Unknown format {fmt!r}; use one of: {', '.join(FORMATS)}.")
-
-    def filename(self, fmt: str, on: dt.date | None = None) -> str:
-        day = on or timezone.localdate()
-        return f"pledge-tracker-{self.table.name.replace('_', '-')}-{day.isoformat()}.{fmt}"
-
-
-# --- Writers --------------------------------------------------------------------------------
-
-
-def _seoul_datetime(value: dt.datetime) -> str:
-    return timezone.localtime(value, timezone.get_default_timezone()).isoformat(timespec="seconds")
-
-
-def _decimal(value: float) -> float:
-    return round(value, 4)
-
-
-def _neutralise(value: str) -> str:
-    if value and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
-
-
-def _csv_formatter(kind: str) -> Callable[[Any], Any] | None:
-    """How a non-empty value of this kind is written into a CSV cell; None: as it is."""
-    return {
-        TEXT: _neutralise,
-        INTEGER: None,
-        DECIMAL: lambda v: f"{v:.4f}".rstrip("0").rstrip(".") if isinstance(v, float) else v,
-        BOOLEAN: lambda v: "true" if v else "false",
-        DATE: dt.date.isoformat,
-        DATETIME: _seoul_datetime,
-    }[kind]
-
-
-def _json_formatter(kind: str) -> Callable[[Any], Any] | None:
-    return {
-        TEXT: None,
-        INTEGER: None,
-        DECIMAL: _decimal,
-        BOOLEAN: bool,
-        DATE: dt.date.isoformat,
-        DATETIME: _seoul_datetime,
-    }[kind]
-
-
-def _row_formatter(
-    columns: Iterable[Column], formatter_for: Callable[[str], Callable | None]
-) -> Callable[[tuple], list]:
-    formatters = [formatter_for(c.kind) for c in columns]
-    if all(f is None for f in formatters):
-        return list
-    plan = [(i, f) for i, f in enumerate(formatters) if f is not None]
-
-    def format_row(row: tuple) -> list:
-        values = list(row)
-        for i, f in plan:
-            value = values[i]
-            if value is not None:
-                values[i] = f(value)
-        return values
-
-    return format_row
-
-
-def stream_csv(
-    columns: Iterable[Column],
-    rows: Iterable[tuple],
-    *,
-    bom: bool = True,
-    stats: ExportStats | None = None,
-) -> Iterator[bytes]:
-    """RFC 4180 CSV in UTF-8 (with a BOM unless `bom=False`), CRLF line ends, header first.
-
-    Text cells that a spreadsheet would run as a formula get a leading `'`; numbers never do.
-    The header is yielded at once, then chunks of about FLUSH_CHARS characters.
-    """
-    columns = tuple(columns)
-    stats = stats if stats is not None else ExportStats()
-    format_row = _row_formatter(columns, _csv_formatter)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow([c.name for c in columns])
-    yield (BOM if bom else b"") + buffer.getvalue().encode("utf-8")
-    buffer.seek(0)
-    buffer.truncate()
-    count = 0
-    for row in rows:
-        writer.writerow(format_row(row))
-        count += 1
-        if buffer.tell() >= FLUSH_CHARS:
-            stats.rows = count
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-    stats.rows = count
-    if buffer.tell():
-        yield buffer.getvalue().encode("utf-8")
-
-
-def stream_json(
-    columns: Iterable[Column], rows: Iterable[tuple], *, stats: ExportStats | None = None
-) -> Iterator[bytes]:
-    """A JSON array of objects, one object per line, keys in column order, UTF-8 (no BOM)."""
-    columns = tuple(columns)
-    names = [c.name for c in columns]
-    stats = stats if stats is not None else ExportStats()
-    format_row = _row_formatter(columns, _json_formatter)
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
-    yield b"["
-    parts: list[str] = []
-    size = 0
-    count = 0
-    separator = "\n"
-    for row in rows:
-        text = separator + dumps(dict(zip(names, format_row(row), strict=True)))
-        separator = ",\n"
-        parts.append(text)
-        size += len(text)
-        count += 1
-        if size >= FLUSH_CHARS:
-            stats.rows = count
-            yield "".join(parts).encode("utf-8")
-            parts.clear()
-            size = 0
-    stats.rows = count
-    parts.append("\n]\n")
-    yield "".join(parts).encode("utf-8")
-
-
-# --- Tables ---------------------------------------------------------------------------------
+if TYPE_CHECKING:
+    from pledges.exports.prepare import Export
 
 
 def _batched(iterable: Iterable, size: int) -> Iterator[list]:
@@ -329,8 +97,7 @@ _PLEDGE_FIELDS = (
     "jurisdiction__name",
     "category__slug",
     "category__name",
-    "parent__code",
-    "parent__is_published",
+    "public_parent_code",
     "pledge_type",
     "status",
     "status_since",
@@ -344,19 +111,22 @@ _PLEDGE_FIELDS = (
 
 def _pledge_rows(export: Export) -> Iterator[tuple]:
     page_url = _pledge_page_url_template()
-    pledges = export.pledges.order_by("code").values_list(*_PLEDGE_FIELDS)
+    pledges = (
+        selectors.with_public_parent_code(export.pledges)
+        .order_by("code")
+        .values_list(*_PLEDGE_FIELDS)
+    )
     for batch in _batched(pledges.iterator(chunk_size=CHUNK_ROWS), CHUNK_ROWS):
         ids = [row[0] for row in batch]
         # The public figures: the same rule as the pledge page (confirmed, latest per key).
         figures: dict[int, list[_Figure]] = defaultdict(list)
-        for pledge_id, *values in (
-            BudgetFigure.objects.filter(pledge_id__in=ids, state=FigureState.CONFIRMED)
-            .order_by("pledge_id", "as_of", "pk")
-            .values_list("pledge_id", "stage", "funder", "fiscal_year", "amount_krw")
+        for pledge_id, *values in selectors.confirmed_figures_of(ids).values_list(
+            "pledge_id", "stage", "funder", "fiscal_year", "amount_krw"
         ):
             figures[pledge_id].append(_Figure(*values))
         evidence_counts = dict(
-            Evidence.objects.filter(pledge_id__in=ids, state__in=export.evidence_states)
+            selectors.visible_evidence(include_suggested=export.include_suggested)
+            .filter(pledge_id__in=ids)
             .order_by()
             .values("pledge_id")
             .annotate(n=Count("pk"))
@@ -377,7 +147,6 @@ def _pledge_rows(export: Export) -> Iterator[tuple]:
                 category_slug,
                 category_name,
                 parent_code,
-                parent_is_published,
                 *rest,
             ) = row
             summary = BudgetSummary.from_figures(figures.get(pledge_id, []))
@@ -398,7 +167,7 @@ def _pledge_rows(export: Export) -> Iterator[tuple]:
                 jurisdiction_name,
                 category_slug,
                 category_name,
-                parent_code if parent_is_published else None,
+                parent_code,
                 *rest,
                 *money,
                 summary.secured_ratio,
@@ -410,7 +179,9 @@ def _pledge_rows(export: Export) -> Iterator[tuple]:
 
 def evidence_queryset(export: Export) -> QuerySet:
     """The evidence rows of an export as a values_list query (the benchmark COPYs it too)."""
-    queryset = export.own_rows(Evidence.objects.filter(state__in=export.evidence_states))
+    queryset = export.own_rows(
+        selectors.visible_evidence(include_suggested=export.include_suggested)
+    )
     return queryset.order_by("pk").values_list(
         "pk",
         "pledge__code",
@@ -451,7 +222,9 @@ def _visible_evidence(export: Export, evidence_id, evidence_state, url, canonica
 
 
 def _budget_figure_rows(export: Export) -> Iterator[tuple]:
-    queryset = export.own_rows(BudgetFigure.objects.filter(state__in=export.figure_states))
+    queryset = export.own_rows(
+        selectors.visible_budget_figures(include_suggested=export.include_suggested)
+    )
     rows = queryset.order_by(
         "pledge__code", "stage", "funder", "fiscal_year", "as_of", "pk"
     ).values_list(
@@ -479,7 +252,7 @@ def _budget_figure_rows(export: Export) -> Iterator[tuple]:
 
 
 def _status_change_rows(export: Export) -> Iterator[tuple]:
-    queryset = export.own_rows(StatusChange.objects.all())
+    queryset = export.own_rows(selectors.status_changes())
     rows = queryset.order_by("pledge__code", "effective_date", "recorded_at", "pk").values_list(
         "pk",
         "pledge__code",
@@ -494,16 +267,10 @@ def _status_change_rows(export: Export) -> Iterator[tuple]:
         "correction_note",
         "recorded_at",
     )
-    through = StatusChange.evidence.through
     for batch in _batched(rows.iterator(chunk_size=CHUNK_ROWS), CHUNK_ROWS):
         evidence_ids: dict[int, list[int]] = defaultdict(list)
-        for change_id, evidence_id in (
-            through.objects.filter(
-                statuschange_id__in=[row[0] for row in batch],
-                evidence__state__in=export.evidence_states,
-            )
-            .order_by("evidence_id")
-            .values_list("statuschange_id", "evidence_id")
+        for change_id, evidence_id in selectors.status_change_evidence_links(
+            [row[0] for row in batch], include_suggested=export.include_suggested
         ):
             evidence_ids[change_id].append(evidence_id)
         for row in batch:
@@ -511,7 +278,7 @@ def _status_change_rows(export: Export) -> Iterator[tuple]:
 
 
 def _milestone_rows(export: Export) -> Iterator[tuple]:
-    queryset = export.own_rows(Milestone.objects.all())
+    queryset = export.own_rows(selectors.milestones())
     rows = queryset.order_by("pledge__code", "planned_date", "actual_date", "pk").values_list(
         "pk",
         "pledge__code",
@@ -741,144 +508,3 @@ MILESTONES = ExportTable(
 TABLES: dict[str, ExportTable] = {
     t.name: t for t in (PLEDGES, EVIDENCE, BUDGET_FIGURES, STATUS_CHANGES, MILESTONES)
 }
-
-
-# --- Parameters -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ExportOptions:
-    filters: QueryDict
-    bom: bool = True
-    include_suggested: bool = False
-
-
-def get_table(name: str) -> ExportTable:
-    """The table called `name`; KeyError when there is none."""
-    return TABLES[name]
-
-
-def filter_parameters(table: ExportTable | None = None) -> dict[str, django_filters.Filter]:
-    """The filter parameters a table accepts (all tables' when None), in a stable order."""
-    parameters = dict(PledgeFilter.base_filters)
-    own_filters = [table.own_filter] if table else [t.own_filter for t in TABLES.values()]
-    for own_filter in own_filters:
-        if own_filter is not None:
-            parameters.update(own_filter.base_filters)
-    return parameters
-
-
-def parse_options(query: QueryDict) -> ExportOptions:
-    """Split an export query string into filters and the two switches `bom` and `include`."""
-    filters = query.copy()
-    bom = _parse_bool("bom", filters.pop("bom", ["1"])[-1])
-    include = filters.pop("include", [""])[-1].strip()
-    if include not in {"", "suggested"}:
-        raise ExportError(f"include: unknown value {include!r}; the only value is 'suggested'.")
-    return ExportOptions(filters=filters, bom=bom, include_suggested=include == "suggested")
-
-
-def _parse_bool(name: str, value: str) -> bool:
-    lowered = value.strip().lower()
-    if lowered in {"1", "true", "yes", "on"}:
-        return True
-    if lowered in {"0", "false", "no", "off"}:
-        return False
-    raise ExportError(f"{name}: {value!r} is not 0 or 1.")
-
-
-def _form_errors(filterset: django_filters.FilterSet) -> list[str]:
-    if filterset.is_valid():
-        return []
-    return [
-        f"{name}={','.join(filterset.data.getlist(name))!r}: {' '.join(map(str, messages))}"
-        for name, messages in filterset.errors.items()
-    ]
-
-
-def prepare_export(
-    table_name: str, filters: Mapping[str, Any], *, include_suggested: bool = False
-) -> Export:
-    """Validate the filters for `table_name` and return the export, ready to stream.
-
-    Raises KeyError for an unknown table and ExportError (with a message for the user) for an
-    unknown parameter or an invalid value. No row is read until the export is streamed.
-    """
-    table = get_table(table_name)
-    if not isinstance(filters, QueryDict):
-        query = QueryDict(mutable=True)
-        for key, value in filters.items():
-            query.setlist(key, value if isinstance(value, list | tuple) else [value])
-        filters = query
-    accepted = filter_parameters(table)
-    unknown = sorted(set(filters) - set(accepted))
-    if unknown:
-        raise ExportError(
-            f"Unknown parameter(s) for {table.name}: {', '.join(unknown)}. "
-            f"Accepted: {', '.join([*accepted, *CONTROL_PARAMETERS])}."
-        )
-    pledge_filter = PledgeFilter(filters, queryset=published_pledges())
-    errors = _form_errors(pledge_filter)
-    if table.own_filter is not None:
-        errors += _form_errors(
-            table.own_filter(filters, queryset=table.own_filter._meta.model.objects.none())
-        )
-    if errors:
-        raise ExportError("Invalid filter value. " + " ".join(errors))
-    return Export(
-        table=table,
-        pledges=pledge_filter.qs,
-        own_filters=filters,
-        include_suggested=include_suggested,
-    )
-
-
-_JSON_TYPES = {
-    TEXT: {"type": ["string", "null"]},
-    INTEGER: {"type": ["integer", "null"]},
-    DECIMAL: {"type": ["number", "null"]},
-    BOOLEAN: {"type": ["boolean", "null"]},
-    DATE: {"type": ["string", "null"], "format": "date"},
-    DATETIME: {"type": ["string", "null"], "format": "date-time"},
-}
-
-
-def json_schema(table_name: str) -> dict[str, Any]:
-    """JSON Schema (2020-12) of a table's JSON export: an array of objects with every column."""
-    table = TABLES[table_name]
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": f"/export/{table.name}.schema.json",
-        "title": f"Pledge Tracker: {table.name}",
-        "description": table.description,
-        "type": "array",
-        "items": {
-            "type": "object",
-            "properties": {
-                c.name: {**_JSON_TYPES[c.kind], "description": c.description} for c in table.columns
-            },
-            "required": table.column_names,
-            "additionalProperties": False,
-        },
-    }
-
-
-def data_dictionary() -> dict[str, Any]:
-    """The tables, their columns and parameters, as served at /export/ and written in the README."""
-    return {
-        "formats": list(FORMATS),
-        "tables": [
-            {
-                "name": table.name,
-                "description": table.description,
-                "urls": [f"/export/{table.name}.{fmt}" for fmt in FORMATS],
-                "json_schema": f"/export/{table.name}.schema.json",
-                "parameters": [*filter_parameters(table), *CONTROL_PARAMETERS],
-                "columns": [
-                    {"name": c.name, "type": c.kind, "description": c.description}
-                    for c in table.columns
-                ],
-            }
-            for table in TABLES.values()
-        ],
-    }

@@ -1,0 +1,151 @@
+"""Preparing an export from a request: validate every parameter before the first byte is sent,
+choose the pledges with the list page's own FilterSet, and stream the chosen table."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import django_filters
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import QueryDict
+from django.utils import timezone
+
+from pledges import selectors
+from pledges.exports.spec import FORMATS, ExportError, ExportStats, ExportTable
+from pledges.exports.tables import TABLES
+from pledges.exports.writers import stream_csv, stream_json
+from pledges.filters import (
+    PledgeFilter,
+)
+
+CONTROL_PARAMETERS = ("bom", "include")
+
+
+@dataclass
+class Export:
+    """One prepared export: a table, the chosen pledges and the child table's own filters."""
+
+    table: ExportTable
+    pledges: QuerySet
+    own_filters: Mapping[str, Any]
+    include_suggested: bool = False
+    stats: ExportStats = field(default_factory=ExportStats)
+
+    @property
+    def evidence_states(self) -> list[str]:
+        return selectors.evidence_states(include_suggested=self.include_suggested)
+
+    def own_rows(self, queryset: QuerySet) -> QuerySet:
+        """`queryset` limited to the chosen pledges and to the table's own date range."""
+        queryset = queryset.filter(pledge__in=self.pledges)
+        if self.table.own_filter is None:
+            return queryset
+        return self.table.own_filter(self.own_filters, queryset=queryset).qs
+
+    def rows(self) -> Iterator[tuple]:
+        # One transaction: PostgreSQL then streams from a plain server-side cursor instead of
+        # materialising the whole result first (as a WITH HOLD cursor in autocommit would).
+        with transaction.atomic():
+            yield from self.table.rows(self)
+
+    def stream(self, fmt: str, *, bom: bool = True) -> Iterator[bytes]:
+        if fmt == "csv":
+            return stream_csv(self.table.columns, self.rows(), bom=bom, stats=self.stats)
+        if fmt == "json":
+            return stream_json(self.table.columns, self.rows(), stats=self.stats)
+        raise ExportError(f"Unknown format {fmt!r}; use one of: {', '.join(FORMATS)}.")
+
+    def filename(self, fmt: str, on: dt.date | None = None) -> str:
+        day = on or timezone.localdate()
+        return f"pledge-tracker-{self.table.name.replace('_', '-')}-{day.isoformat()}.{fmt}"
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    filters: QueryDict
+    bom: bool = True
+    include_suggested: bool = False
+
+
+def get_table(name: str) -> ExportTable:
+    """The table called `name`; KeyError when there is none."""
+    return TABLES[name]
+
+
+def filter_parameters(table: ExportTable | None = None) -> dict[str, django_filters.Filter]:
+    """The filter parameters a table accepts (all tables' when None), in a stable order."""
+    parameters = dict(PledgeFilter.base_filters)
+    own_filters = [table.own_filter] if table else [t.own_filter for t in TABLES.values()]
+    for own_filter in own_filters:
+        if own_filter is not None:
+            parameters.update(own_filter.base_filters)
+    return parameters
+
+
+def parse_options(query: QueryDict) -> ExportOptions:
+    """Split an export query string into filters and the two switches `bom` and `include`."""
+    filters = query.copy()
+    bom = _parse_bool("bom", filters.pop("bom", ["1"])[-1])
+    include = filters.pop("include", [""])[-1].strip()
+    if include not in {"", "suggested"}:
+        raise ExportError(f"include: unknown value {include!r}; the only value is 'suggested'.")
+    return ExportOptions(filters=filters, bom=bom, include_suggested=include == "suggested")
+
+
+def _parse_bool(name: str, value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ExportError(f"{name}: {value!r} is not 0 or 1.")
+
+
+def _form_errors(filterset: django_filters.FilterSet) -> list[str]:
+    if filterset.is_valid():
+        return []
+    return [
+        f"{name}={','.join(filterset.data.getlist(name))!r}: {' '.join(map(str, messages))}"
+        for name, messages in filterset.errors.items()
+    ]
+
+
+def prepare_export(
+    table_name: str, filters: Mapping[str, Any], *, include_suggested: bool = False
+) -> Export:
+    """Validate the filters for `table_name` and return the export, ready to stream.
+
+    Raises KeyError for an unknown table and ExportError (with a message for the user) for an
+    unknown parameter or an invalid value. No row is read until the export is streamed.
+    """
+    table = get_table(table_name)
+    if not isinstance(filters, QueryDict):
+        query = QueryDict(mutable=True)
+        for key, value in filters.items():
+            query.setlist(key, value if isinstance(value, list | tuple) else [value])
+        filters = query
+    accepted = filter_parameters(table)
+    unknown = sorted(set(filters) - set(accepted))
+    if unknown:
+        raise ExportError(
+            f"Unknown parameter(s) for {table.name}: {', '.join(unknown)}. "
+            f"Accepted: {', '.join([*accepted, *CONTROL_PARAMETERS])}."
+        )
+    pledge_filter = PledgeFilter(filters, queryset=selectors.published_pledges())
+    errors = _form_errors(pledge_filter)
+    if table.own_filter is not None:
+        errors += _form_errors(
+            table.own_filter(filters, queryset=table.own_filter._meta.model.objects.none())
+        )
+    if errors:
+        raise ExportError("Invalid filter value. " + " ".join(errors))
+    return Export(
+        table=table,
+        pledges=pledge_filter.qs,
+        own_filters=filters,
+        include_suggested=include_suggested,
+    )
