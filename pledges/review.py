@@ -1,7 +1,9 @@
-"""Editor actions: review evidence, rate pledges, confirm budgets, record revisions.
+"""Editor actions: review evidence, rate pledges, confirm budgets, record revisions, keep the
+pledge book and its matcher terms.
 
 Each is a plain function with keyword-only arguments inside a transaction, called alike by the
-admin, commands, tasks and tests.
+admin, commands, tasks and tests (Zulip's ``actions``, HackSoft's services). The admin holds no
+rules of its own: every write it makes comes through one of these.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from pledges.ingest.pipeline import rematch_pledge_after_commit
 from pledges.models import (
     Article,
     BudgetFigure,
@@ -21,6 +24,7 @@ from pledges.models import (
     FigureState,
     Funder,
     MatchMethod,
+    Milestone,
     Pledge,
     PledgeRevision,
     ReviewState,
@@ -201,3 +205,48 @@ def revise_pledge(
     revision.full_clean(exclude=["pledge", "recorded_by"])
     revision.save()
     return revision
+
+
+# --- The pledge book -------------------------------------------------------------------------
+
+MATCHER_FIELDS = ("match_keywords", "match_aliases", "match_exclusions", "match_config")
+
+
+@transaction.atomic
+def save_pledge(*, pledge: Pledge, changed_fields: Iterable[str] = (), editor=None) -> bool:
+    """Save a pledge an editor created or edited. When its matcher terms changed, recent
+    articles are matched against it again once the change commits (so the workers read the
+    new terms, not the old ones). Returns whether a re-match was queued."""
+    is_new = pledge.pk is None
+    pledge.save()
+    terms_changed = not is_new and any(f in MATCHER_FIELDS for f in changed_fields)
+    if terms_changed:
+        rematch_pledge_after_commit(pledge.pk)
+    return terms_changed
+
+
+@transaction.atomic
+def save_milestone(*, milestone: Milestone, editor=None) -> Milestone:
+    """Add or edit a milestone of a pledge (planned and actual dates, evidence)."""
+    milestone.full_clean(exclude=["pledge", "evidence"])
+    milestone.save()
+    return milestone
+
+
+@transaction.atomic
+def save_budget_figure(*, figure: BudgetFigure, editor=None) -> BudgetFigure:
+    """Add or edit a budget figure by hand. Its review state is not the form's to set: a new
+    figure waits for confirmation like the machine's suggestions (``confirm_budget_figure``)."""
+    if figure.pk is None:
+        figure.state = FigureState.SUGGESTED
+    figure.save()
+    return figure
+
+
+@transaction.atomic
+def edit_evidence_note(*, evidence: Evidence, snippet: str, reject_reason: str, editor=None):
+    """Correct the justifying sentence or the rejection reason of an evidence row; its state,
+    pledge and article change only through the review actions above."""
+    Evidence.objects.filter(pk=evidence.pk).update(
+        snippet=snippet, reject_reason=reject_reason, updated_at=timezone.now()
+    )

@@ -1,19 +1,16 @@
-"""The editors' workplace. Admin classes stay thin: every write goes through review.py."""
+"""The pledge book in the editors' desk: promisers, regions, categories, pledges, their status
+history, revisions, milestones and budget figures. Thin: every write goes through review.py."""
 
 from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Count, Q
-from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from pledges import review
-from pledges.admin_ingest import SubmitArticleURLMixin
 from pledges.models import (
-    Article,
     BudgetFigure,
     Category,
     Evidence,
@@ -24,8 +21,6 @@ from pledges.models import (
     PledgeRevision,
     Promiser,
     ReviewState,
-    SimilarityKey,
-    Source,
     StatusChange,
 )
 
@@ -173,19 +168,23 @@ class PledgeAdmin(admin.ModelAdmin):
         return obj._suggested
 
     def save_model(self, request, obj, form, change):
-        terms_changed = change and any(
-            f in form.changed_data
-            for f in ("match_keywords", "match_aliases", "match_exclusions", "match_config")
-        )
-        super().save_model(request, obj, form, change)
-        if terms_changed:
-            from pledges.tasks import rematch_pledge
-
-            # After commit, so the worker reads the new terms, not the old ones.
-            transaction.on_commit(lambda: rematch_pledge.delay(obj.pk))
+        if review.save_pledge(pledge=obj, changed_fields=form.changed_data, editor=request.user):
             self.message_user(
                 request, _("Matcher terms changed: recent articles are matched again.")
             )
+
+    def save_formset(self, request, form, formset, change):
+        """Milestones and budget figures are written by the editor actions, not by the form."""
+        save = {
+            Milestone: lambda obj: review.save_milestone(milestone=obj, editor=request.user),
+            BudgetFigure: lambda obj: review.save_budget_figure(figure=obj, editor=request.user),
+        }.get(formset.model)
+        if save is None:  # read-only inlines (status history, revisions) write nothing
+            return
+        for obj in formset.save(commit=False):
+            save(obj)
+        for obj in formset.deleted_objects:
+            obj.delete()
 
 
 @admin.register(PledgeRevision)
@@ -280,6 +279,9 @@ class MilestoneAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     autocomplete_fields = ["pledge", "evidence"]
 
+    def save_model(self, request, obj, form, change):
+        review.save_milestone(milestone=obj, editor=request.user)
+
 
 @admin.register(BudgetFigure)
 class BudgetFigureAdmin(admin.ModelAdmin):
@@ -289,6 +291,9 @@ class BudgetFigureAdmin(admin.ModelAdmin):
     readonly_fields = ["state", "confirmed_by", "confirmed_at", "created_at"]
     autocomplete_fields = ["pledge", "evidence"]
     actions = ["confirm_figures"]
+
+    def save_model(self, request, obj, form, change):
+        review.save_budget_figure(figure=obj, editor=request.user)
 
     @admin.action(description=_("Confirm selected budget figures"))
     def confirm_figures(self, request, queryset):
@@ -303,141 +308,3 @@ class BudgetFigureAdmin(admin.ModelAdmin):
             request,
             ngettext("%d figure confirmed.", "%d figures confirmed.", confirmed) % confirmed,
         )
-
-
-@admin.register(Source)
-class SourceAdmin(SubmitArticleURLMixin, admin.ModelAdmin):
-    list_display = [
-        "name",
-        "kind",
-        "is_active",
-        "last_success_at",
-        "consecutive_failures",
-        "next_poll_at",
-        "last_error_at",
-    ]
-    list_filter = ["kind", "is_active"]
-    search_fields = ["name", "feed_url", "homepage"]
-    readonly_fields = [
-        "etag",
-        "last_modified",
-        "last_success_at",
-        "last_error",
-        "last_error_at",
-        "consecutive_failures",
-        "next_poll_at",
-    ]
-
-
-class EvidenceInline(admin.TabularInline):
-    model = Evidence
-    extra = 0
-    fields = ["pledge", "state", "score", "method", "snippet"]
-    readonly_fields = ["state", "score", "method", "snippet"]
-    show_change_link = True
-
-
-@admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "outlet", "published_at", "fetched_at", "duplicate_of"]
-    list_filter = ["outlet", "language"]
-    search_fields = ["title", "canonical_url", "body"]
-    date_hierarchy = "published_at"
-    readonly_fields = ["content_hash", "fetched_at", "matched_at", "normalized_body"]
-    inlines = [EvidenceInline]
-
-
-@admin.register(Evidence)
-class EvidenceAdmin(admin.ModelAdmin):
-    """The review queue: machine suggestions, best first; confirm or reject in bulk."""
-
-    list_display = ["article", "pledge", "state", "score", "method", "short_snippet", "reviewer"]
-    list_filter = ["state", "method", "pledge"]
-    search_fields = ["article__title", "snippet", "pledge__title"]
-    autocomplete_fields = ["article"]
-    readonly_fields = ["reviewer", "reviewed_at", "created_at", "updated_at"]
-    fields = [
-        "article",
-        "pledge",
-        "state",
-        "snippet",
-        "matched_terms",
-        "amounts",
-        "score",
-        "method",
-        "reject_reason",
-        "reviewer",
-        "reviewed_at",
-    ]
-    actions = ["confirm_selected", "reject_selected", "suggest_budget_figures"]
-    ordering = ["-score", "-created_at"]
-
-    def changelist_view(self, request, extra_context=None):
-        # The list opens as the review queue: suggestions only, best first.
-        if request.method == "GET" and not request.GET:
-            return HttpResponseRedirect(f"{request.path}?state__exact={ReviewState.SUGGESTED}")
-        return super().changelist_view(request, extra_context)
-
-    @admin.display(description=_("snippet"))
-    def short_snippet(self, obj) -> str:
-        return (obj.snippet[:120] + "…") if len(obj.snippet) > 120 else obj.snippet
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
-        if obj is not None:
-            fields += ["article", "pledge", "state", "score", "method", "matched_terms", "amounts"]
-        return fields
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            # An editor tagging an article by hand: it is confirmed by that act.
-            evidence = review.attach_article_manually(
-                article=obj.article, pledge=obj.pledge, reviewer=request.user, snippet=obj.snippet
-            )
-            obj.pk = evidence.pk
-            return
-        super().save_model(request, obj, form, change)
-
-    @admin.action(description=_("Confirm selected evidence"))
-    def confirm_selected(self, request, queryset):
-        for evidence in queryset:
-            review.confirm_evidence(evidence=evidence, reviewer=request.user)
-        count = queryset.count()
-        self.message_user(request, ngettext("%d confirmed.", "%d confirmed.", count) % count)
-
-    @admin.action(description=_("Suggest budget figures from the amounts found"))
-    def suggest_budget_figures(self, request, queryset):
-        created = 0
-        for evidence in queryset.select_related("article"):
-            created += len(review.suggest_budget_figures(evidence=evidence))
-        self.message_user(
-            request,
-            ngettext(
-                "%d budget figure suggested; confirm it under Budget figures.",
-                "%d budget figures suggested; confirm them under Budget figures.",
-                created,
-            )
-            % created,
-        )
-
-    @admin.action(description=_("Reject selected evidence"))
-    def reject_selected(self, request, queryset):
-        for evidence in queryset:
-            review.reject_evidence(evidence=evidence, reviewer=request.user, reason="")
-        count = queryset.count()
-        self.message_user(request, ngettext("%d rejected.", "%d rejected.", count) % count)
-
-
-@admin.register(SimilarityKey)
-class SimilarityKeyAdmin(admin.ModelAdmin):
-    """Read-only: the wire-copy index is written by ingestion, shown here for inspection."""
-
-    list_display = ["key", "article"]
-    search_fields = ["key"]
-    list_select_related = ["article"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False

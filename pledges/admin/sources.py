@@ -1,9 +1,5 @@
-"""Editors submit a single article URL, or poll feeds now, from the Sources admin.
-
-A mixin for ``SourceAdmin`` (admin.py): an extra admin page "Submit an article URL" (linked from
-the sources list) and an action "Poll selected feeds now". Both only queue Celery tasks; without
-Redis (development) the tasks run at once and the page reports what was stored.
-"""
+"""Incoming sources in the editors' desk: feeds, their error logs, submitting an article URL
+and polling feeds now. Both only go through the ingestion pipeline."""
 
 from __future__ import annotations
 
@@ -16,7 +12,9 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from pledges.models import Article, Source
+from pledges.ingest import pipeline
+from pledges.ingest.http import canonicalize_url
+from pledges.models import Source
 
 
 class SubmitArticleURLForm(forms.Form):
@@ -29,8 +27,6 @@ class SubmitArticleURLForm(forms.Form):
     )
 
     def clean_url(self) -> str:
-        from pledges.ingest import canonicalize_url
-
         url = self.cleaned_data["url"]
         try:
             canonicalize_url(url)
@@ -71,51 +67,58 @@ class SubmitArticleURLMixin:
         return TemplateResponse(request, "admin/pledges/submit_article_url.html", context)
 
     def _submit(self, request, url: str, source: Source | None) -> None:
-        from pledges.tasks import ingest_url
-
-        try:
-            result = ingest_url.delay(url, source_id=source.pk if source else None)
-        except Exception as error:  # eager mode (no Redis): the fetch ran here and failed
+        # Queued to the fetch workers; fetched here only where there are none (development).
+        run = pipeline.IngestRun(mode=pipeline.default_mode())
+        result = pipeline.ingest_url(url, run, source=source)
+        if run.queues:
+            self.message_user(
+                request, _("Queued: %(url)s. It appears in Articles once fetched.") % {"url": url}
+            )
+            return
+        if result is None:
+            error = run.errors[-1].removeprefix(f"{url}: ") if run.errors else ""
             self.message_user(
                 request,
                 _("Could not ingest %(url)s: %(error)s") % {"url": url, "error": error},
                 messages.ERROR,
             )
             return
-        if not result.ready():
-            self.message_user(
-                request, _("Queued: %(url)s. It appears in Articles once fetched.") % {"url": url}
-            )
-            return
-        outcome = result.get(propagate=False) or {}
-        if outcome.get("status") == "failed":
-            self.message_user(
-                request,
-                _("Could not ingest %(url)s: %(error)s")
-                % {"url": url, "error": outcome.get("error")},
-                messages.ERROR,
-            )
-            return
-        article = Article.objects.filter(pk=outcome.get("article_id")).first()
-        if article is None:
-            self.message_user(
-                request, _("Could not ingest %(url)s.") % {"url": url}, messages.ERROR
-            )
-            return
-        link = reverse("admin:pledges_article_change", args=[article.pk])
-        label = _("Stored") if outcome.get("status") in {"new", "copy"} else _("Already stored")
-        self.message_user(request, f"{label}: {article} ({link})")
+        link = reverse("admin:pledges_article_change", args=[result.article.pk])
+        label = _("Stored") if result.created else _("Already stored")
+        self.message_user(request, f"{label}: {result.article} ({link})")
 
     @admin.action(description=_("Poll selected feeds now"))
     def poll_feeds_now(self, request, queryset):
-        from pledges.tasks import fetch_feed
-
         feeds = queryset.filter(feed_url__isnull=False).exclude(feed_url="")
         count = 0
         for source in feeds:
-            fetch_feed.delay(source.pk, force=True)
+            pipeline.enqueue(pipeline.TaskName.POLL_SOURCE, source_id=source.pk, force=True)
             count += 1
         self.message_user(
             request,
             ngettext("%d feed queued for polling.", "%d feeds queued for polling.", count) % count,
         )
+
+
+@admin.register(Source)
+class SourceAdmin(SubmitArticleURLMixin, admin.ModelAdmin):
+    list_display = [
+        "name",
+        "kind",
+        "is_active",
+        "last_success_at",
+        "consecutive_failures",
+        "next_poll_at",
+        "last_error_at",
+    ]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "feed_url", "homepage"]
+    readonly_fields = [
+        "etag",
+        "last_modified",
+        "last_success_at",
+        "last_error",
+        "last_error_at",
+        "consecutive_failures",
+        "next_poll_at",
+    ]

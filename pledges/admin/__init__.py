@@ -1,0 +1,4 @@
+"""The editors' desk (Django admin), by job. Thin: every write goes through review.py or the
+ingestion pipeline; the rules live there, not here."""
+
+from pledges.admin import evidence, pledges, sources  # noqa: F401  (registers the ModelAdmins)
