@@ -1,6 +1,6 @@
 """A local HTTP server for ingestion tests: routes map a path to a response or a handler.
 
-Used by test_ingest, test_tasks and the worker integration tests, and by bench/bench_ingest.py.
+Used by the tests in tests/ingest/, test_tasks and the worker integration tests, and by bench/bench_ingest.py.
 """
 
 from __future__ import annotations

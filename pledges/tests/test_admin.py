@@ -4,6 +4,7 @@ import pytest
 from django.apps import apps
 from django.urls import reverse
 
+from pledges import selectors
 from pledges.models import Evidence, Pledge, ReviewState, Status, StatusChange
 from pledges.tests.factories import ArticleFactory, EvidenceFactory
 
@@ -141,7 +142,7 @@ def test_editor_turns_found_amounts_into_budget_figures_then_confirms(editor_cli
     )
     figure.refresh_from_db()
     assert figure.state == FigureState.CONFIRMED
-    assert pledge.budget_summary().secured_krw == 30_000_000_000
+    assert selectors.budget_summary(pledge).secured_krw == 30_000_000_000
 
 
 def test_changing_matcher_terms_in_admin_rematches_recent_articles(

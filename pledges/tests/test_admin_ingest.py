@@ -9,10 +9,10 @@ from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import RequestFactory
 
-from pledges.admin_ingest import SubmitArticleURLMixin
+from pledges.admin.sources import SubmitArticleURLMixin
 from pledges.models import Article, Source
 from pledges.tests.http_fixture import LocalServer, Response, html_page, rss_feed
-from pledges.tests.test_ingest import AI_CENTER
+from pledges.tests.ingest_samples import AI_CENTER
 
 pytestmark = pytest.mark.django_db
 

@@ -14,9 +14,11 @@ from django.db.models import QuerySet
 from django.http import QueryDict, StreamingHttpResponse
 
 from pledges import exports
-from pledges.filters import PledgeFilter, published_pledges
+from pledges.exports import spec
+from pledges.filters import PledgeFilter
 from pledges.models import FigureState, Milestone, Pledge, ReviewState, Status
 from pledges.review import record_status_change
+from pledges.selectors import published_pledges
 from pledges.tests.factories import (
     ArticleFactory,
     BudgetFigureFactory,
@@ -159,7 +161,7 @@ def test_data_dictionary_lists_tables_and_columns(client):
     names = [t["name"] for t in data["tables"]]
     assert names == ["pledges", "evidence", "budget_figures", "status_changes", "milestones"]
     evidence = data["tables"][1]
-    assert [c["name"] for c in evidence["columns"]] == exports.EVIDENCE.column_names
+    assert [c["name"] for c in evidence["columns"]] == exports.TABLES["evidence"].column_names
     assert all(c["description"] for t in data["tables"] for c in t["columns"])
 
 
@@ -227,9 +229,9 @@ def test_cells_that_spreadsheets_would_run_are_neutralised(client, world, danger
 
 def test_numbers_are_never_prefixed(world):
     columns = (
-        exports.Column("amount_krw", exports.INTEGER, ""),
-        exports.Column("secured_ratio", exports.DECIMAL, ""),
-        exports.Column("note", exports.TEXT, ""),
+        spec.Column("amount_krw", spec.INTEGER, ""),
+        spec.Column("secured_ratio", spec.DECIMAL, ""),
+        spec.Column("note", spec.TEXT, ""),
     )
     content = b"".join(exports.stream_csv(columns, [(-5, -0.25, "-5")], bom=False))
     assert content == b"amount_krw,secured_ratio,note\r\n-5,-0.25,'-5\r\n"
@@ -243,7 +245,7 @@ def test_json_is_an_array_of_objects_with_the_csv_columns(client, world):
     assert not content.startswith(b"\xef\xbb\xbf")
     data = json.loads(content)
     assert isinstance(data, list)
-    assert list(data[0]) == exports.BUDGET_FIGURES.column_names
+    assert list(data[0]) == exports.TABLES["budget_figures"].column_names
     assert {row["amount_krw"] for row in data} == {900_000_000_000, 95_700_000_000}
     assert all(isinstance(row["amount_krw"], int) for row in data)
 
@@ -487,7 +489,7 @@ def test_first_chunk_comes_before_the_rows_are_exhausted():
             read.append(i)
             yield (i, f"기사 {i}")
 
-    columns = (exports.Column("n", exports.INTEGER, ""), exports.Column("t", exports.TEXT, ""))
+    columns = (spec.Column("n", spec.INTEGER, ""), spec.Column("t", spec.TEXT, ""))
     for stream in (exports.stream_csv(columns, rows()), exports.stream_json(columns, rows())):
         read.clear()
         next(stream)
@@ -501,7 +503,10 @@ def test_view_streams_the_header_first_then_the_rows(client, world):
     response = client.get("/export/evidence.csv")
     stream = iter(response.streaming_content)
     header = next(stream)
-    assert header == b"\xef\xbb\xbf" + ",".join(exports.EVIDENCE.column_names).encode() + b"\r\n"
+    assert (
+        header
+        == b"\xef\xbb\xbf" + ",".join(exports.TABLES["evidence"].column_names).encode() + b"\r\n"
+    )
     assert len(csv_rows(header + b"".join(stream))) == 3
 
 
@@ -515,7 +520,7 @@ def test_evidence_rows_come_from_a_chunked_server_side_iterator(world, monkeypat
 
     monkeypatch.setattr(QuerySet, "iterator", spy)
     b"".join(exports.prepare_export("evidence", {}).stream("csv"))
-    assert chunk_sizes == [exports.CHUNK_ROWS]
+    assert chunk_sizes == [spec.CHUNK_ROWS]
 
 
 def test_stats_count_the_rows_written(world):

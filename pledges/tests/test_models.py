@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from pledges import selectors
 from pledges.models import (
     BudgetFigure,
     BudgetStage,
@@ -180,7 +181,7 @@ def test_budget_summary_uses_only_confirmed_figures():
     BudgetFigureFactory(
         pledge=pledge, amount_krw=99, stage=BudgetStage.SECURED, state=FigureState.SUGGESTED
     )
-    summary = pledge.budget_summary()
+    summary = selectors.budget_summary(pledge)
     assert summary.planned_krw == 10
     assert summary.secured_krw is None
 

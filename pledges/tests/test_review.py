@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from pledges import review
+from pledges import review, selectors
 from pledges.models import FigureState, PledgeRevision, ReviewState, Status
 from pledges.tests.factories import (
     ArticleFactory,
@@ -192,6 +192,6 @@ def test_amounts_found_become_suggested_budget_figures_once(editor):
     assert {f.state for f in figures} == {FigureState.SUGGESTED}
     assert review.suggest_budget_figures(evidence=evidence) == []
     # Suggested figures count nowhere until an editor confirms them.
-    assert evidence.pledge.budget_summary().secured_krw is None
+    assert selectors.budget_summary(evidence.pledge).secured_krw is None
     review.confirm_budget_figure(figure=figures[0], reviewer=editor)
-    assert evidence.pledge.budget_summary().totals
+    assert selectors.budget_summary(evidence.pledge).totals

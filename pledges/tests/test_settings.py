@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def run_django(args, **env_overrides):
     unset = {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env = {k: v for k, v in os.environ.items() if k not in unset}
+    env["DJANGO_SETTINGS_MODULE"] = "tracker.settings"  # production reads, not the test defaults
     env.update(env_overrides)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -58,3 +59,27 @@ def test_korean_first_in_seoul_time():
 @pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="checks the embedded default")
 def test_embedded_default_is_sqlite_and_eager_celery():
     assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+
+
+def test_bare_pytest_works_without_any_environment():
+    """A fresh clone runs `pytest` with nothing set: the test settings supply DEBUG=1."""
+    unset = {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE", "DATABASE_URL"}
+    env = {k: v for k, v in os.environ.items() if k not in unset}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "pledges/tests/test_format.py",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert " passed" in result.stdout

@@ -31,13 +31,14 @@ from pledges.tests.http_fixture import (
     rss_feed,
     synthetic_article,
 )
-from pledges.tests.test_ingest import AI_CENTER, SEED_PAGE, SHORT_PAGE, WEATHER
+from pledges.tests.ingest_samples import AI_CENTER, SEED_PAGE, SHORT_PAGE, WEATHER
 from tracker.celery import app
 
 pytestmark = [pytest.mark.worker, pytest.mark.postgres, pytest.mark.redis]
 
 CELERY = Path(sys.executable).with_name("celery")
-TEST_REDIS_DB = 15
+# Another Redis database per concurrent test run (TEST_REDIS_DB), so parallel runs never meet.
+TEST_REDIS_DB = int(os.environ.get("TEST_REDIS_DB", "15"))
 
 
 def redis_url_for(db: int) -> str:
@@ -207,7 +208,7 @@ def test_feeds_through_a_real_worker(broker, demo_data, tmp_path):
         rss = Source.objects.create(name="가일보", kind="feed", feed_url=server.url("/rss"))
         atom = Source.objects.create(name="나일보", kind="feed", feed_url=server.url("/atom"))
         broken = Source.objects.create(name="깨진일보", kind="feed", feed_url=server.url("/broken"))
-        from pledges.tasks import fetch_feed
+        from pledges.tasks import poll_source_task
 
         good = {server.url(p) for p in ["/a/1", "/a/2", "/b/1", "/b/2"]}
 
@@ -226,7 +227,7 @@ def test_feeds_through_a_real_worker(broker, demo_data, tmp_path):
 
         with Worker(redis_url_for(TEST_REDIS_DB), tmp_path, "w1") as worker:
             for source in (rss, atom, broken):
-                fetch_feed.delay(source.pk)
+                poll_source_task.delay(source.pk)
             wait_for(
                 done,
                 timeout=50,
@@ -242,7 +243,7 @@ def test_feeds_through_a_real_worker(broker, demo_data, tmp_path):
             )
             # Polling again (as beat would) stores nothing twice.
             for source in (rss, atom):
-                fetch_feed.delay(source.pk, force=True)
+                poll_source_task.delay(source.pk, force=True)
             time.sleep(1)
             wait_for(lambda: queues_idle(broker), timeout=20, what="idle queues", workers=[worker])
 
@@ -291,12 +292,12 @@ def test_killed_worker_loses_nothing_and_duplicates_nothing(broker, demo_data, t
         items = [{"title": titles[p], "link": server.url(p)} for p in paths]
         server.routes["/feed"] = Response(rss_feed("가일보", items))
         source = Source.objects.create(name="가일보", kind="feed", feed_url=server.url("/feed"))
-        from pledges.tasks import fetch_feed
+        from pledges.tasks import poll_source_task
 
         articles = Article.objects.filter(source=source)
         url = redis_url_for(TEST_REDIS_DB)
         with Worker(url, tmp_path, "victim") as victim:
-            fetch_feed.delay(source.pk)
+            poll_source_task.delay(source.pk)
             wait_for(
                 lambda: articles.count() >= 5,
                 timeout=40,
@@ -340,15 +341,15 @@ def test_same_feed_ingested_twice_concurrently_stores_each_article_once(broker, 
         items = [{"title": titles[p], "link": server.url(p)} for p in paths]
         server.routes["/feed"] = Response(rss_feed("가일보", items))
         source = Source.objects.create(name="가일보", kind="feed", feed_url=server.url("/feed"))
-        from pledges.tasks import fetch_feed, ingest_url
+        from pledges.tasks import ingest_url_task, poll_source_task
 
         articles = Article.objects.filter(source=source)
         with Worker(redis_url_for(TEST_REDIS_DB), tmp_path, "twice", concurrency=4) as worker:
-            fetch_feed.delay(source.pk, force=True)
-            fetch_feed.delay(source.pk, force=True)
+            poll_source_task.delay(source.pk, force=True)
+            poll_source_task.delay(source.pk, force=True)
             for path in paths[:5]:
-                ingest_url.delay(server.url(path), source_id=source.pk)
-                ingest_url.delay(server.url(path + "?utm_source=twice"), source_id=source.pk)
+                ingest_url_task.delay(server.url(path), source_id=source.pk)
+                ingest_url_task.delay(server.url(path + "?utm_source=twice"), source_id=source.pk)
             wait_for(
                 lambda: (
                     articles.count() == count
@@ -434,3 +435,22 @@ def test_pages_through_the_worker(broker, demo_data, tmp_path):
         )
     )
     assert {"national-ai-computing-center", "ax-demonstration-valley"} <= suggested
+
+
+def test_editor_submits_a_url_in_the_admin_with_a_real_worker(broker, admin_client, tmp_path):
+    """With REDIS_URL set (not eager) the admin queues the URL and says so; the worker stores
+    and matches it. Eager mode once hid an HTTP 500 here (result.ready() without a backend)."""
+    assert not app.conf.task_always_eager  # REDIS_URL is set: the admin must queue
+    with LocalServer({"/a/1": _html("광주 국가AI컴퓨팅센터 유치 총력", AI_CENTER)}) as server:
+        with Worker(redis_url_for(TEST_REDIS_DB), tmp_path, "submit") as worker:
+            response = admin_client.post(
+                "/admin/pledges/source/submit-url/", {"url": server.url("/a/1")}, follow=True
+            )
+            assert response.status_code == 200
+            assert "대기열에 넣었습니다" in response.content.decode()
+            wait_for(
+                lambda: Article.objects.filter(canonical_url=server.url("/a/1")).exists(),
+                timeout=60,
+                what="the worker to store the submitted article",
+                workers=[worker],
+            )

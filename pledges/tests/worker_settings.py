@@ -4,7 +4,7 @@ The project settings, with short retries so that failing URLs reach their final 
 seconds (production: INGEST_TASK_MAX_RETRIES / INGEST_RETRY_BACKOFF_MAX, see tasks.py).
 """
 
-from tracker.settings import *  # noqa: F403
+from tracker.test_settings import *  # noqa: F403
 
 INGEST_TASK_MAX_RETRIES = 2
 INGEST_RETRY_BACKOFF_MAX = 2

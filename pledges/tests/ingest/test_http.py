@@ -1,0 +1,190 @@
+"""Ingestion HTTP: canonical URLs, the SSRF guard, and guarded fetching with its caps."""
+
+from __future__ import annotations
+
+import pytest
+
+from pledges.ingest.errors import (
+    FetchError,
+    PermanentFetchError,
+    ResponseTooLarge,
+    TransientFetchError,
+    UnsafeURLError,
+)
+from pledges.ingest.http import canonicalize_url, check_url_allowed, fetch
+from pledges.tests.http_fixture import LocalServer, Response
+
+# --- canonical URLs ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("HTTPS://News.Example.COM:443/a?b=2&a=1#top", "https://news.example.com/a?a=1&b=2"),
+        ("http://example.com:80", "http://example.com/"),
+        ("http://example.com:8080/x", "http://example.com:8080/x"),
+        (
+            "https://e.kr/n?id=7&utm_source=fb&utm_medium=s&fbclid=AB&gclid=C&ref=home",
+            "https://e.kr/n?id=7&ref=home",
+        ),
+        ("https://user:pw@e.kr/a", "https://e.kr/a"),
+        ("https://e.kr/기사/1?q=한글", "https://e.kr/%EA%B8%B0%EC%82%AC/1?q=%ED%95%9C%EA%B8%80"),
+        ("https://e.kr/%ea%b8%b0", "https://e.kr/%EA%B8%B0"),
+    ],
+)
+def test_canonical_url_has_one_spelling(url, expected):
+    assert canonicalize_url(url) == expected
+
+
+@pytest.mark.parametrize("url", ["ftp://e.kr/a", "javascript:alert(1)", "file:///etc/passwd", ""])
+def test_canonical_url_refuses_other_schemes(url):
+    with pytest.raises(ValueError):
+        canonicalize_url(url)
+
+
+# --- SSRF guard -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1/",
+        "http://localhost:8000/admin/",
+        "http://10.1.2.3/",
+        "http://192.168.0.1/",
+        "http://172.16.5.4/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://100.64.0.1/",
+        "http://[::1]/",
+        "http://[::ffff:127.0.0.1]/",
+        "http://[fd00:ec2::254]/",
+        "http://0.0.0.0/",
+    ],
+)
+def test_ssrf_guard_refuses_non_public_addresses(settings, url):
+    settings.INGEST_ALLOW_PRIVATE_ADDRESSES = False
+    with pytest.raises(UnsafeURLError):
+        check_url_allowed(url)
+
+
+def test_fetch_refuses_loopback_without_connecting(settings):
+    settings.INGEST_ALLOW_PRIVATE_ADDRESSES = False
+    with LocalServer({"/": Response(b"secret")}) as server:
+        with pytest.raises(UnsafeURLError) as error:
+            fetch(server.url("/"))
+        assert error.value.permanent
+        assert server.hits == []
+
+
+def test_redirect_hop_to_private_address_is_refused(settings, monkeypatch):
+    """Each hop is checked: a public page may not bounce the fetcher to an internal address."""
+    settings.INGEST_ALLOW_PRIVATE_ADDRESSES = False
+    monkeypatch.setattr(
+        "pledges.ingest.http._address_is_public", lambda address: address == "127.0.0.1"
+    )
+    with LocalServer() as server:
+        port = server.server_address[1]
+        server.routes["/"] = Response(
+            status=302, headers={"Location": f"http://127.0.0.2:{port}/internal"}
+        )
+        server.routes["/internal"] = Response(b"internal")
+        with pytest.raises(UnsafeURLError):
+            fetch(server.url("/"))
+        assert server.hits == ["/"]
+
+
+def test_connected_address_is_checked_too(settings, monkeypatch):
+    """DNS rebinding: the address checked before connecting is checked again on the socket."""
+    settings.INGEST_ALLOW_PRIVATE_ADDRESSES = False
+    monkeypatch.setattr("pledges.ingest.http.check_url_allowed", lambda url: None)
+    with LocalServer({"/": Response(b"secret")}) as server:
+        with pytest.raises(UnsafeURLError):
+            fetch(server.url("/"))
+        assert server.hits == []
+
+
+def test_non_http_url_is_refused():
+    with pytest.raises(UnsafeURLError):
+        fetch("file:///etc/passwd")
+
+
+# --- fetching ---------------------------------------------------------------------------------
+
+
+def test_fetch_sends_user_agent_and_follows_redirects(allow_private):
+    seen = {}
+
+    def page(handler):
+        seen["ua"] = handler.headers["User-Agent"]
+        return Response(b"<html>ok</html>", headers={"Content-Type": "text/html"})
+
+    with LocalServer({"/a": Response(status=301, headers={"Location": "/b"}), "/b": page}) as s:
+        result = fetch(s.url("/a"))
+    assert result.url.endswith("/b")
+    assert result.content == b"<html>ok</html>"
+    assert seen["ua"] == allow_private.INGEST_USER_AGENT
+
+
+def test_redirect_loop_is_a_permanent_error(allow_private):
+    routes = {
+        "/x": Response(status=302, headers={"Location": "/y"}),
+        "/y": Response(status=302, headers={"Location": "/x"}),
+    }
+    with LocalServer(routes) as server:
+        with pytest.raises(PermanentFetchError, match="redirect loop"):
+            fetch(server.url("/x"))
+
+
+def test_too_many_redirects_is_a_permanent_error(allow_private):
+    allow_private.INGEST_MAX_REDIRECTS = 2
+    routes = {f"/{i}": Response(status=302, headers={"Location": f"/{i + 1}"}) for i in range(5)}
+    with LocalServer(routes) as server:
+        with pytest.raises(PermanentFetchError, match="redirects"):
+            fetch(server.url("/0"))
+
+
+def test_declared_size_over_cap_is_refused_before_reading(allow_private):
+    allow_private.INGEST_MAX_BYTES = 1000
+    with LocalServer({"/big": Response(b"x" * 5000, headers={"Content-Type": "text/html"})}) as s:
+        with pytest.raises(ResponseTooLarge):
+            fetch(s.url("/big"))
+
+
+def test_streamed_body_over_cap_is_cut_off(allow_private):
+    allow_private.INGEST_MAX_BYTES = 1024 * 1024
+    big = Response(headers={"Content-Type": "text/html"}, chunked_size=50 * 1024 * 1024)
+    with LocalServer({"/stream": big}) as server:
+        with pytest.raises(ResponseTooLarge):
+            fetch(server.url("/stream"))
+
+
+def test_client_errors_are_permanent_server_errors_transient(allow_private):
+    routes = {
+        "/gone": Response(b"", 404),
+        "/busy": Response(b"", 503),
+        "/slow-down": Response(b"", 429),
+    }
+    with LocalServer(routes) as server:
+        with pytest.raises(FetchError) as gone:
+            fetch(server.url("/gone"))
+        with pytest.raises(FetchError) as busy:
+            fetch(server.url("/busy"))
+        with pytest.raises(FetchError) as slow:
+            fetch(server.url("/slow-down"))
+    assert gone.value.permanent and gone.value.status == 404
+    assert not busy.value.permanent
+    assert not slow.value.permanent
+
+
+def test_timeout_is_transient(allow_private):
+    allow_private.INGEST_TIMEOUT_SECONDS = 0.3
+    with LocalServer({"/slow": Response(b"late", delay=1.5)}) as server:
+        with pytest.raises(TransientFetchError):
+            fetch(server.url("/slow"))
+
+
+def test_connection_refused_is_transient(allow_private):
+    with LocalServer() as server:
+        url = server.url("/")
+    with pytest.raises(TransientFetchError):
+        fetch(url)
