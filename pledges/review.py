@@ -52,7 +52,7 @@ def reject_evidence(*, evidence: Evidence, reviewer, reason: str = "") -> Eviden
         state=SignalState.REJECTED,
         reviewer=reviewer,
         reviewed_at=timezone.now(),
-        reject_reason="evidence rejected",
+        reject_reason="기사가 이 공약의 근거에서 기각됨 (evidence rejected)",
     )
     return evidence
 
