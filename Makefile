@@ -8,7 +8,7 @@ PORT ?= 8000
 DEV_ENV := DEBUG=1
 
 .PHONY: run test lint format migrate demo superuser worker worker-fetch worker-match beat messages \
-        bench bench-match bench-ingest bench-export clean
+        bench bench-match bench-money bench-signals bench-ingest bench-export clean
 
 $(BIN)/activate:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -64,10 +64,16 @@ worker: $(VENV)/.installed
 beat: $(VENV)/.installed
 	$(BIN)/celery -A tracker beat --loglevel INFO
 
-bench: bench-match bench-ingest bench-export
+bench: bench-match bench-money bench-signals bench-ingest bench-export
 
 bench-match: $(VENV)/.installed-dev
 	$(BIN)/python bench/bench_match.py
+
+bench-money: $(VENV)/.installed-dev
+	$(BIN)/python bench/bench_money.py
+
+bench-signals: $(VENV)/.installed-dev
+	$(BIN)/python bench/bench_signals.py
 
 bench-ingest: $(VENV)/.installed-dev
 	$(DEV_ENV) $(BIN)/python bench/bench_ingest.py

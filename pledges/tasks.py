@@ -5,9 +5,10 @@ name (``pipeline.TaskName``); a task runs its step and queues the next. Task nam
 ``_task`` so that none is mistaken for the service or engine function it calls.
 
 Routing (settings.CELERY_TASK_ROUTES): poll_* and ingest_* go to the "fetch" queue (network
-bound: many slow sites), match_* and rematch_* to "match" (CPU bound: Kiwi). ``acks_late`` and
-``reject_on_worker_lost`` are global, so a task whose worker dies is run again; every task here
-is idempotent because the database enforces exactly-once articles and evidence pairs.
+bound: many slow sites), match_*, rematch_* and refit_* to "match" (CPU bound: Kiwi, fitting).
+``acks_late`` and ``reject_on_worker_lost`` are global, so a task whose worker dies is run
+again; every task here is idempotent because the database enforces exactly-once articles and
+evidence pairs.
 
 Transient fetch errors (network, timeout, 5xx, 429) are retried with exponential backoff and
 jitter; after the last retry, or at once for a permanent error (4xx, unsafe URL, not HTML), the
@@ -158,3 +159,13 @@ def rematch_recent_task(
         start = timezone.now() - dt.timedelta(days=days)
     articles, suggestions = matching.rematch_articles(pledge_slugs=pledge_slugs, since=start)
     return {"articles": articles, "suggestions": suggestions}
+
+
+@shared_task(name=pipeline.TaskName.REFIT_CALIBRATOR)
+def refit_calibrator_task(pledge_id: int) -> dict:
+    """Fit a pledge's matcher calibrator on its editors' decisions (refitting is idempotent)."""
+    pledge = Pledge.objects.filter(pk=pledge_id).first()
+    if pledge is None:
+        return {"pledge_id": pledge_id, "fitted": False, "decisions": 0}
+    calibrator = matching.refit_calibrator(pledge)
+    return {"pledge_id": pledge_id, "fitted": calibrator.fitted, "decisions": calibrator.decisions}

@@ -181,6 +181,7 @@ CELERY_TASK_ROUTES = {
     "pledges.tasks.ingest_*": {"queue": "fetch"},
     "pledges.tasks.match_*": {"queue": "match"},
     "pledges.tasks.rematch_*": {"queue": "match"},
+    "pledges.tasks.refit_*": {"queue": "match"},
 }
 CELERY_BEAT_SCHEDULE = {
     "poll-due-sources": {
@@ -194,6 +195,11 @@ CELERY_BEAT_SCHEDULE = {
 MATCH_REVIEW_THRESHOLD = env_float("MATCH_REVIEW_THRESHOLD", 0.5)
 # When an editor changes a pledge's matcher terms, articles this recent are matched again.
 REMATCH_WINDOW_DAYS = env_int("REMATCH_WINDOW_DAYS", 90)
+# A pledge's matcher calibrator is refitted after this many editor reviews of its machine
+# suggestions (it takes effect from 20 decisions with both answers; see korean/calibrate.py).
+CALIBRATOR_REFIT_EVERY = env_int("CALIBRATOR_REFIT_EVERY", 10)
+if CALIBRATOR_REFIT_EVERY < 1:
+    raise ImproperlyConfigured("CALIBRATOR_REFIT_EVERY must be 1 or more.")
 INGEST_TIMEOUT_SECONDS = env_float("INGEST_TIMEOUT_SECONDS", 15.0)
 INGEST_MAX_BYTES = env_int("INGEST_MAX_BYTES", 5 * 1024 * 1024)
 INGEST_MAX_REDIRECTS = env_int("INGEST_MAX_REDIRECTS", 5)

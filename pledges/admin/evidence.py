@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.http import HttpResponseRedirect
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from pledges import review
+from pledges import matching, review
 from pledges.models import (
     Article,
     Evidence,
@@ -80,11 +81,12 @@ class EvidenceAdmin(admin.ModelAdmin):
     list_filter = ["state", "method", "pledge"]
     search_fields = ["article__title", "snippet", "pledge__title"]
     autocomplete_fields = ["article"]
-    readonly_fields = ["reviewer", "reviewed_at", "created_at", "updated_at"]
+    readonly_fields = ["why_suggested", "reviewer", "reviewed_at", "created_at", "updated_at"]
     fields = [
         "article",
         "pledge",
         "state",
+        "why_suggested",
         "snippet",
         "matched_terms",
         "amounts",
@@ -106,6 +108,26 @@ class EvidenceAdmin(admin.ModelAdmin):
     @admin.display(description=_("snippet"))
     def short_snippet(self, obj) -> str:
         return (obj.snippet[:120] + "…") if len(obj.snippet) > 120 else obj.snippet
+
+    @admin.display(description=_("why it was suggested"))
+    def why_suggested(self, obj) -> str:
+        if obj is None or obj.pk is None or not obj.match_features:
+            return "—"
+        why = matching.explain_suggestion(obj)
+        if why.calibrated:
+            heading = _("Learned from the editors' decisions (log-odds; + for, − against):")
+        else:
+            heading = _("No calibrator yet: the matcher's rules saw")
+        return format_html(
+            "<p>{}: {}</p><p>{}</p><p>{}: {}</p><p>{}</p><ul>{}</ul>",
+            _("Matched terms"),
+            ", ".join(why.terms),
+            why.sentence,
+            _("Rule score"),
+            why.rule_score,
+            heading,
+            format_html_join("", "<li><code>{}</code> {}</li>", why.weights),
+        )
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

@@ -53,6 +53,7 @@ class TaskName(StrEnum):
     MATCH_ARTICLE = "pledges.tasks.match_article_task"
     REMATCH_PLEDGE = "pledges.tasks.rematch_pledge_task"
     REMATCH_RECENT = "pledges.tasks.rematch_recent_task"
+    REFIT_CALIBRATOR = "pledges.tasks.refit_calibrator_task"
 
 
 def enqueue(task: TaskName, **kwargs: Any) -> None:
@@ -296,3 +297,9 @@ def rematch_pledge_after_commit(pledge_id: int) -> None:
     """An editor changed a pledge's matcher terms: re-match once the change is committed, so
     the worker reads the new terms, not the old ones."""
     enqueue_on_commit(TaskName.REMATCH_PLEDGE, pledge_id=pledge_id)
+
+
+def refit_calibrator_after_commit(pledge_id: int) -> None:
+    """Editors reviewed enough of a pledge's machine suggestions: learn from their decisions
+    once the reviews are committed (the worker must read them)."""
+    enqueue_on_commit(TaskName.REFIT_CALIBRATOR, pledge_id=pledge_id)

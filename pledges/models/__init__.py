@@ -2,7 +2,8 @@
 
 By aggregate: ``vocabulary`` (statuses, stages, funders, review states), ``pledges`` (promisers,
 regions, pledges, revisions, status history, milestones), ``budget`` (figures and summaries),
-``news`` (sources, articles, the wire-copy index, evidence).
+``news`` (sources, articles, the wire-copy index, evidence), ``signals`` (status events
+found in matched articles, waiting for an editor).
 
 The database guards the invariants (unique articles and evidence pairs, known status values,
 non-negative amounts); editor actions in review.py and the ingestion services do the writes.
@@ -22,6 +23,7 @@ from pledges.models.pledges import (
     RevisionKind,
     StatusChange,
 )
+from pledges.models.signals import SignalKind, SignalState, SignalSuggestion
 from pledges.models.vocabulary import (
     FUNDER_PARTS,
     STATUS_DEFINITIONS,
@@ -62,6 +64,9 @@ __all__ = [
     "PromiserKind",
     "ReviewState",
     "RevisionKind",
+    "SignalKind",
+    "SignalState",
+    "SignalSuggestion",
     "SimilarityKey",
     "Source",
     "SourceKind",

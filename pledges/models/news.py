@@ -127,6 +127,9 @@ class Evidence(models.Model):
     snippet = models.TextField(_("snippet"), blank=True)
     matched_terms = models.JSONField(_("matched terms"), default=list, blank=True)
     amounts = models.JSONField(_("amounts found"), default=list, blank=True)
+    # What the matcher's rules saw (korean.match.FEATURE_NAMES): the label's inputs when an
+    # editor confirms or rejects, and the "why" shown in the review queue.
+    match_features = models.JSONField(_("match features"), default=dict, blank=True)
     method = models.CharField(
         _("method"), max_length=10, choices=MatchMethod.choices, default=MatchMethod.AUTO
     )

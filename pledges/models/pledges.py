@@ -195,6 +195,12 @@ class Pledge(models.Model):
         blank=True,
         help_text=_("Further matcher terms (context terms, weights); see the README."),
     )
+    # Learned from the editors' decisions on machine evidence (korean.calibrate.Calibrator as
+    # JSON); empty until refitted. Written only by matching.refit_calibrator.
+    match_calibrator = models.JSONField(
+        _("matcher calibrator"), default=dict, blank=True, editable=False
+    )
+    reviews_since_refit = models.PositiveIntegerField(default=0, editable=False)
     is_published = models.BooleanField(_("published"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -195,3 +195,50 @@ def test_amounts_found_become_suggested_budget_figures_once(editor):
     assert selectors.budget_summary(evidence.pledge).secured_krw is None
     review.confirm_budget_figure(figure=figures[0], reviewer=editor)
     assert selectors.budget_summary(evidence.pledge).totals
+
+
+MONEY_TEXT = (
+    "광주시는 AX 실증밸리 조성사업의 총사업비는 6000억원 규모라고 밝혔다. "
+    "시는 올해 국비 957억원을 최종 확보했다. "
+    "내년 국비 300억원이 반영되도록 총력을 기울이고 있다. "
+    "사업의 생산유발효과는 3조원, 관련 시장 규모는 5조원으로 추산된다. "
+    "기업 1곳당 최대 2억원을 지원한다."
+)
+
+
+def test_only_budget_amounts_with_a_stage_and_payer_become_figures(demo_data, editor):
+    from pledges.matching import suggest_evidence_for_article
+
+    article = ArticleFactory(
+        title="광주 AX 실증밸리 국비 확보", body=MONEY_TEXT, normalized_body=MONEY_TEXT
+    )
+    [evidence] = suggest_evidence_for_article(article=article)
+    assert {a["krw"]: a["budget"] for a in evidence.amounts}[3_000_000_000_000] is False
+    figures = review.suggest_budget_figures(evidence=evidence)
+    # Totals are totals, an aim is a request ("반영되도록 총력"), never secured money; the
+    # production effect and the market size are not budget figures; a per-company grant has
+    # no payer to book it under.
+    assert sorted((f.stage, f.funder, f.amount_krw) for f in figures) == [
+        ("planned", "total", 600_000_000_000),
+        ("requested", "national", 30_000_000_000),
+        ("secured", "national", 95_700_000_000),
+    ]
+
+
+def test_amounts_marked_not_budget_or_without_stage_are_never_figures():
+    evidence = ConfirmedEvidenceFactory(
+        amounts=[
+            {"text": "3조원", "krw": 3 * 10**12, "funder": "total", "stage": "planned",
+             "budget": False, "sentence": "생산유발효과 3조원"},
+            {"text": "1조원", "krw": 10**12, "funder": "national", "stage": None,
+             "budget": True, "sentence": "1조원이 넘는 부담"},
+            {"text": "2억원", "krw": 2 * 10**8, "funder": None, "stage": "planned",
+             "budget": True, "sentence": "기업 1곳당 최대 2억원"},
+            {"text": "9000억원", "krw": 9 * 10**11, "funder": "total", "stage": "planned",
+             "budget": True, "sentence": "총사업비 9000억원"},
+        ]
+    )  # fmt: skip
+    figures = review.suggest_budget_figures(evidence=evidence)
+    assert [(f.stage, f.funder, f.amount_krw) for f in figures] == [
+        ("planned", "total", 9 * 10**11)
+    ]

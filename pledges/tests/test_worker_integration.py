@@ -19,10 +19,14 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import pytest
 import redis
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
 
-from pledges.models import Article, Evidence, ReviewState, Source
+from pledges import review
+from pledges.matching import suggest_evidence_for_article
+from pledges.models import Article, Evidence, Pledge, ReviewState, Source
+from pledges.tests.factories import ArticleFactory
 from pledges.tests.http_fixture import (
     LocalServer,
     Response,
@@ -461,3 +465,39 @@ def test_editor_submits_a_url_in_the_admin_with_a_real_worker(broker, admin_clie
                 what="the worker to store the submitted article",
                 workers=[worker],
             )
+
+
+def test_editors_decisions_refit_the_calibrator_on_a_real_worker(
+    broker, demo_data, tmp_path, settings
+):
+    """Every CALIBRATOR_REFIT_EVERY reviews of machine suggestions queue one refit on the match
+    queue once committed; the worker fits on the editors' decisions and stores the calibrator,
+    which the next match uses."""
+    settings.CALIBRATOR_REFIT_EVERY = 20
+    editor = get_user_model().objects.create_superuser("refit", "refit@example.org", "pw-r-1")
+    text = "광주시가 추진하는 AX 실증밸리 조성사업이 예비타당성조사 면제를 받았다."
+    pledge = Pledge.objects.get(slug="ax-demonstration-valley")
+    with Worker(redis_url_for(TEST_REDIS_DB), tmp_path, "refit") as worker:
+        for n in range(20):
+            outlet = "믿을일보" if n % 2 else "홍보일보"
+            body = f"{text} {outlet} {n}호."
+            article = ArticleFactory(
+                title="광주 AX실증밸리 예타 면제", body=body, normalized_body=body, outlet=outlet
+            )
+            [evidence] = suggest_evidence_for_article(article=article)
+            if n % 2:
+                review.confirm_evidence(evidence=evidence, reviewer=editor)
+            else:
+                review.reject_evidence(evidence=evidence, reviewer=editor)
+
+        def refitted() -> bool:
+            pledge.refresh_from_db()
+            return bool(pledge.match_calibrator.get("fitted"))
+
+        wait_for(refitted, timeout=60, what="the worker to refit the calibrator", workers=[worker])
+    assert (pledge.match_calibrator["decisions"], pledge.match_calibrator["positives"]) == (20, 10)
+    assert pledge.reviews_since_refit == 0
+    body = f"{text} 홍보일보 99호."
+    again = ArticleFactory(title="광주 AX실증밸리 예타 면제", body=body, normalized_body=body)
+    for evidence in suggest_evidence_for_article(article=again):
+        assert evidence.score != evidence.match_features["rule_score"]

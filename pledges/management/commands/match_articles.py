@@ -6,12 +6,13 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from pledges.korean.normalize import normalize_text
-from pledges.matching import current_specs, match_text
+from pledges.matching import current_specs, match_text, stored_calibrators
+from pledges.models import Pledge
 
 
 class Command(BaseCommand):
     help = (
-        "Read JSON lines ({id, title, text, [published], [url]}) and print, for each, the pledges "
+        "Read JSON lines ({id, title, text, [published], [url], [outlet]}) and print, for each, the pledges "
         "it would be attached to: {id, pledges: [{slug, score, terms, snippet}]}. Writes nothing."
     )
 
@@ -23,6 +24,7 @@ class Command(BaseCommand):
         specs = current_specs()
         if not specs:
             raise CommandError("No pledges in the database: load some first (make demo).")
+        calibrators = stored_calibrators(Pledge.objects.all())
         stream = sys.stdin if options["file"] == "-" else self._open(options["file"])
         errors = 0
         with stream:
@@ -43,6 +45,8 @@ class Command(BaseCommand):
                     text=text,
                     specs=specs,
                     threshold=options["threshold"],
+                    calibrators=calibrators,
+                    outlet=str(item.get("outlet") or ""),
                 )
                 result = {
                     "id": item.get("id"),
