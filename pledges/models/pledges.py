@@ -234,13 +234,6 @@ class Pledge(models.Model):
             kwargs["update_fields"] = {*update_fields, "search_key"}
         super().save(*args, **kwargs)
 
-    def compute_search_key(self) -> str:
-        names = [self.code, self.title, self.title_en, self.summary, self.summary_en]
-        names += [str(n) for n in (self.match_aliases or []) if n]
-        names += [str(n) for n in (self.match_keywords or []) if n]
-        # "|" keeps one name from running into the next; match_key never yields it.
-        return "|".join(match_key(n) for n in names if n)
-
     def get_absolute_url(self) -> str:
         return reverse("pledges:detail", kwargs={"slug": self.slug})
 
@@ -257,6 +250,13 @@ class Pledge(models.Model):
             return False
         stored = Pledge.objects.filter(pk=self.pk).values_list("original_text", flat=True).first()
         return stored is not None and stored != self.original_text
+
+    def compute_search_key(self) -> str:
+        names = [self.code, self.title, self.title_en, self.summary, self.summary_en]
+        names += [str(n) for n in (self.match_aliases or []) if n]
+        names += [str(n) for n in (self.match_keywords or []) if n]
+        # "|" keeps one name from running into the next; match_key never yields it.
+        return "|".join(match_key(n) for n in names if n)
 
     @property
     def display_title(self) -> str:

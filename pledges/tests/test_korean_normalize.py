@@ -174,7 +174,9 @@ def test_a_very_long_line_is_split_by_punctuation_without_kiwi(monkeypatch):
 def test_snippet_sentences_with_glued_words_are_respaced_for_readers():
     from pledges.korean.normalize import has_glued_words, respace_sentence
 
-    glued = "광주시는AI집적단지조성이마무리하고 AX실증밸리를 완결해 AI중심도시로 도약을 꿈꾸고 있다."
+    glued = (
+        "광주시는AI집적단지조성이마무리하고 AX실증밸리를 완결해 AI중심도시로 도약을 꿈꾸고 있다."
+    )
     assert has_glued_words(glued)
     spaced = respace_sentence(glued)
     assert "광주시는 AI 집적" in spaced
