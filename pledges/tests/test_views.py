@@ -196,7 +196,8 @@ def test_detail_money_panel_says_lower_bound_and_no_figure_apart_from_zero(clien
     assert "2조 원 이상" in html
     assert "100조" not in html
     budget = html[html.index('id="budget"') : html.index('id="history"')]
-    assert "0원" not in budget
+    # Nothing secured or spent on record is not shown as an amount of zero.
+    assert ">0원<" not in budget and 'class="amount">0원' not in budget
     assert 'class="no-figure"' in budget
     assert '<time class="date" datetime="2025-06-10">2025. 6. 10.</time>' in html
     assert 'property="og:title"' in html and 'name="description"' in html
