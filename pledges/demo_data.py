@@ -37,6 +37,10 @@ DEMO_DIR = Path(__file__).resolve().parent / "demo"
 DEMO_FILE = DEMO_DIR / "gwangju_2025.json"
 TERMS_FILE = Path(__file__).resolve().parent / "korean" / "terms_gwangju_2025.json"
 SEOUL = ZoneInfo("Asia/Seoul")
+DEMO_CORRECTION_NOTE = (
+    "공개된 상태 정의에 맞춰 다시 평가했다 (데모 데이터 정정). "
+    "Re-rated by the published status definitions (demo data correction)."
+)
 
 
 @dataclass
@@ -121,8 +125,11 @@ def load_gwangju_demo() -> DemoLoadResult:
             create_defaults={**defaults, "original_text": row["original_text"]},
         )
         evidence = _confirmed_seed_evidence(article, pledge)
-        if not pledge.status_changes.exists():
-            status = row["status"]
+        status = row["status"]
+        latest = pledge.latest_status_change()
+        if latest is None or latest.to_status != status["to"]:
+            # A database loaded from an older demo rated it otherwise: the history is
+            # append-only, so the new rating is recorded as a correction, shown on /corrections/.
             record_status_change(
                 pledge=pledge,
                 to_status=status["to"],
@@ -132,8 +139,17 @@ def load_gwangju_demo() -> DemoLoadResult:
                 broken_reason=status.get("broken_reason", ""),
                 evidence=[evidence],
                 checked_on=_date(data["seed_page"]["published"]),
+                is_correction=latest is not None,
+                correction_note=DEMO_CORRECTION_NOTE if latest is not None else "",
             )
             added_changes += 1
+        seed_keys = {(f["stage"], f["funder"], f.get("fiscal_year")) for f in row["budget"]}
+        for stale in BudgetFigure.objects.filter(
+            pledge=pledge, evidence=evidence, as_of=_date(data["seed_page"]["published"])
+        ):
+            # A figure an older demo drew from the seed page and this one no longer does.
+            if (stale.stage, stale.funder, stale.fiscal_year) not in seed_keys:
+                stale.delete()
         for figure in row["budget"]:
             BudgetFigure.objects.update_or_create(
                 pledge=pledge,
@@ -146,6 +162,7 @@ def load_gwangju_demo() -> DemoLoadResult:
                     "period_start_year": figure.get("period_start_year"),
                     "period_end_year": figure.get("period_end_year"),
                     "source_text": figure.get("source_text", ""),
+                    "is_lower_bound": figure.get("is_lower_bound", False),
                     "note": figure.get("note", ""),
                     "note_en": figure.get("note_en", ""),
                     "evidence": evidence,

@@ -7,9 +7,11 @@ import datetime as dt
 import django_filters
 from django.db.models import Q
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from pledges import selectors
+from pledges.korean.normalize import match_key
 from pledges.models import (
     BudgetFigure,
     Category,
@@ -17,6 +19,7 @@ from pledges.models import (
     Jurisdiction,
     Milestone,
     Pledge,
+    PledgeType,
     Promiser,
     Status,
     StatusChange,
@@ -39,6 +42,19 @@ class BlankTolerantFilterSet(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
 
 
+def status_value_by_label() -> dict[str, str]:
+    """Status labels as pages show them, in Korean and English ("이행 완료", "Kept"), and the
+    stored values themselves, each mapped to the stored value."""
+    known: dict[str, str] = {}
+    for language in ("en", "ko"):
+        with translation.override(language):
+            for value, label in Status.choices:
+                known[str(label).casefold()] = value
+                known[str(label).replace(" ", "").casefold()] = value
+    known.update({value: value for value in Status.values})
+    return known
+
+
 class PledgeFilter(BlankTolerantFilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("Status"))
@@ -50,6 +66,13 @@ class PledgeFilter(BlankTolerantFilterSet):
     )
     category = django_filters.ModelChoiceFilter(
         queryset=Category.objects.all(), to_field_name="slug", label=_("Category")
+    )
+    agency = django_filters.CharFilter(
+        field_name="responsible_agency", lookup_expr="icontains", label=_("Agency")
+    )
+    pledge_type = django_filters.ChoiceFilter(choices=PledgeType.choices, label=_("Pledge type"))
+    budget_shortfall = django_filters.BooleanFilter(
+        method="filter_budget_shortfall", label=_("Planned cost not fully secured")
     )
     pledge = django_filters.CharFilter(field_name="slug", label=_("Pledge (slug)"))
     updated_from = django_filters.DateFilter(
@@ -63,22 +86,39 @@ class PledgeFilter(BlankTolerantFilterSet):
         model = Pledge
         fields: list[str] = []
 
-    def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        # Korean users type with or without spaces ("국가AI" / "국가 AI"): match both.
-        compact = value.replace(" ", "")
-        query = Q()
-        for term in {value, compact}:
-            query |= (
-                Q(title__icontains=term)
-                | Q(title_en__icontains=term)
-                | Q(summary__icontains=term)
-                | Q(summary_en__icontains=term)
-                | Q(code__icontains=term)
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None and hasattr(data, "getlist") and "status" in data:
+            # Readers copy the status as the page shows it: "이행 완료" means kept.
+            labels = status_value_by_label()
+            data = data.copy()
+            data.setlist(
+                "status",
+                [
+                    labels.get(v.strip().casefold(), labels.get(v.replace(" ", "").casefold(), v))
+                    for v in data.getlist("status")
+                ],
             )
-        return queryset.filter(query)
+        super().__init__(data, *args, **kwargs)
+
+    def search(self, queryset, name, value):
+        """What the engine knows: spacing, punctuation and case do not matter, 인공지능 is AI,
+        and a pledge's matcher names (aliases, keywords) find it too."""
+        terms = [match_key(term) for term in value.split()]
+        whole = match_key(value)
+        if not whole:
+            return queryset
+        # The whole query without spaces ("국가 AI컴퓨팅센터"), or else every word of it.
+        every_word = Q()
+        for term in terms:
+            if term:
+                every_word &= Q(search_key__contains=term)
+        return queryset.filter(Q(search_key__contains=whole) | every_word)
+
+    def filter_budget_shortfall(self, queryset, name, value):
+        shortfall = selectors.pledge_ids_with_budget_shortfall()
+        if value:
+            return queryset.filter(pk__in=shortfall)
+        return queryset.exclude(pk__in=shortfall)
 
 
 # --- Export filters: a child table's own date range ----------------------------------------

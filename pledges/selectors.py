@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, When
 
@@ -24,6 +25,7 @@ from pledges.models import (
     FigureState,
     Milestone,
     Pledge,
+    Promiser,
     ReviewState,
     Status,
     StatusChange,
@@ -191,3 +193,119 @@ def fulfilment_rate(statuses: Iterable[str]) -> float | None:
     if not counted:
         return None
     return sum(d.counts_as_kept for d in counted) / len(counted)
+
+
+def budget_summaries(pledge_ids: Iterable[int]) -> dict[int, BudgetSummary]:
+    """Each pledge's money summary from its confirmed figures, in one query for all of them."""
+    by_pledge: dict[int, list[BudgetFigure]] = {}
+    for figure in confirmed_figures_of(pledge_ids):
+        by_pledge.setdefault(figure.pledge_id, []).append(figure)
+    return {pid: BudgetSummary.from_figures(figures) for pid, figures in by_pledge.items()}
+
+
+def pledge_ids_with_budget_shortfall() -> list[int]:
+    """Published pledges whose confirmed planned cost is not fully secured (no secured figure
+    counts as nothing secured): the "budget shortfall" filter of the list page and exports."""
+    ids = published_pledges().values_list("pk", flat=True)
+    summaries = budget_summaries(ids)
+    return [
+        pid
+        for pid, summary in summaries.items()
+        if summary.planned_krw and (summary.secured_krw or 0) < summary.planned_krw
+    ]
+
+
+# --- The front page ---------------------------------------------------------------------------
+
+
+@dataclass
+class StatusShare:
+    definition: StatusDefinition
+    count: int
+    share: float  # of the promiser's pledges, 0..1
+
+
+@dataclass
+class PromiserOverview:
+    """One promiser's scoreboard: the rate is never mixed across promisers."""
+
+    promiser: Promiser
+    pledges: list[Pledge]
+    shares: list[StatusShare]
+    rate: float | None
+    rated: int  # the denominator: pledges counted in the rate
+    kept: int
+    partially_kept: int
+    left_out: int  # not rated or unverifiable: outside the denominator
+    planned_krw: int | None
+    secured_krw: int | None
+    executed_krw: int | None
+    planned_is_lower_bound: bool
+
+    @property
+    def secured_ratio(self) -> float | None:
+        if not self.planned_krw or self.secured_krw is None:
+            return None
+        return self.secured_krw / self.planned_krw
+
+
+def _sum_known(values: Iterable[int | None]) -> int | None:
+    known = [v for v in values if v is not None]
+    return sum(known) if known else None
+
+
+def promiser_overviews(pledges: Iterable[Pledge]) -> list[PromiserOverview]:
+    """Per promiser, most pledges first: counts and shares per status, the fulfilment
+    rate with its numerator and denominator, and the confirmed money of their pledges."""
+    pledges = list(pledges)
+    summaries = budget_summaries(p.pk for p in pledges)
+    groups: dict[int, list[Pledge]] = {}
+    for pledge in pledges:
+        groups.setdefault(pledge.promiser_id, []).append(pledge)
+    overviews = []
+    for group in sorted(groups.values(), key=lambda g: (-len(g), g[0].promiser.name)):
+        counts = Counter(p.status for p in group)
+        shares = [
+            StatusShare(STATUS_DEFINITIONS[value], counts[value], counts[value] / len(group))
+            for value in Status.values
+            if counts.get(value)
+        ]
+        in_rate = [
+            p
+            for p in group
+            if STATUS_DEFINITIONS[p.status].counts_in_rate and p.status != Status.NOT_RATED
+        ]
+        money = [summaries.get(p.pk) for p in group]
+        money = [m for m in money if m is not None]
+        overviews.append(
+            PromiserOverview(
+                promiser=group[0].promiser,
+                pledges=group,
+                shares=shares,
+                rate=fulfilment_rate(p.status for p in group),
+                rated=len(in_rate),
+                kept=counts.get(Status.KEPT, 0),
+                partially_kept=counts.get(Status.PARTIALLY_KEPT, 0),
+                left_out=len(group) - len(in_rate),
+                planned_krw=_sum_known(m.planned_krw for m in money),
+                secured_krw=_sum_known(m.secured_krw for m in money),
+                executed_krw=_sum_known(m.executed_krw for m in money),
+                planned_is_lower_bound=any(m.planned_is_lower_bound for m in money),
+            )
+        )
+    return overviews
+
+
+def newly_confirmed_evidence(limit: int = 5) -> QuerySet[Evidence]:
+    """The latest evidence editors confirmed for published pledges, newest confirmation first."""
+    return (
+        confirmed_evidence()
+        .filter(pledge__is_published=True)
+        .select_related("pledge")
+        .order_by("-reviewed_at", "-pk")[:limit]
+    )
+
+
+def public_corrections() -> QuerySet[StatusChange]:
+    """Every correction of a published pledge's rating, newest first (/corrections/)."""
+    return public_status_changes().filter(is_correction=True)

@@ -44,7 +44,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .match_names import derive_names, paren_pairs, paren_variants, region_canons, regions_in
-from .normalize import is_column_layout, join_column_lines, match_key, match_keys, split_sentences
+from .normalize import (
+    is_column_layout,
+    join_column_lines,
+    match_key,
+    match_keys,
+    respace_sentence,
+    split_sentences,
+)
 
 if TYPE_CHECKING:
     from .calibrate import Calibrator
@@ -534,7 +541,11 @@ def match_article(
             continue
         body = [i for _, i in ev.sentences if sentences[i].position != POS_TITLE]
         best = sorted(body[:3]) or [ev.sentences[0][1]]
-        snippet = " ".join(sentences[i].text for i in best)
+        # The snippet is shown to readers: fix words the PDF glued together, which the
+        # paragraph-level spacing in normalize_text can miss.
+        snippet = " ".join(
+            respace_sentence(sentences[i].text) if use_kiwi else sentences[i].text for i in best
+        )
         matches.append(PledgeMatch(ev.pledge.spec.slug, score, ev.terms, snippet, features))
     matches.sort(key=lambda m: (-m.score, m.slug))
     return matches

@@ -281,6 +281,22 @@ def restore_spacing(paragraph: str) -> str:
     return _DIGIT_UNIT.sub("", spaced)
 
 
+# A space-free token holding this many Hangul letters is several words glued together: Korean
+# words (어절) are rarely longer than 8 letters, compound names rarely longer than 11.
+_GLUED_TOKEN_HANGUL = 12
+
+
+def has_glued_words(sentence: str) -> bool:
+    """True when one space-free token holds many Hangul letters ("광주시는AI집적단지조성이마무리하고"):
+    the PDF lost the spaces there even though the paragraph as a whole looked spaced."""
+    return any(len(_HANGUL.findall(token)) >= _GLUED_TOKEN_HANGUL for token in sentence.split())
+
+
+def respace_sentence(sentence: str) -> str:
+    """A sentence as readers should see it: Kiwi's spacing where words are glued, else as is."""
+    return restore_spacing(sentence) if has_glued_words(sentence) else sentence
+
+
 # --- 4. Footers -------------------------------------------------------------------------------
 
 _FOOTER = re.compile(

@@ -39,6 +39,11 @@ class BudgetFigure(models.Model):
         related_name="budget_figures",
         verbose_name=_("evidence"),
     )
+    is_lower_bound = models.BooleanField(
+        _("lower bound"),
+        default=False,
+        help_text=_('The source gives at least this amount ("2조 원 이상", "2조 원이 넘는").'),
+    )
     source_text = models.CharField(_("as written"), max_length=200, blank=True)
     note = models.TextField(_("note"), blank=True)
     note_en = models.TextField(_("English note"), blank=True)
@@ -103,6 +108,8 @@ class BudgetSummary:
     totals: dict[str, int] = field(default_factory=dict)
     by_funder: dict[str, dict[str, int]] = field(default_factory=dict)
     mismatches: list[FunderMismatch] = field(default_factory=list)
+    # Stages whose total rests on at least one "more than" figure: the total is a lower bound.
+    lower_bound_stages: set[str] = field(default_factory=set)
 
     @classmethod
     def from_figures(cls, figures) -> BudgetSummary:
@@ -112,8 +119,11 @@ class BudgetSummary:
         for figure in figures:
             latest[(figure.stage, figure.funder, figure.fiscal_year)] = figure
         groups: dict[tuple[str, int | None], dict[str, int]] = defaultdict(dict)
+        lower_bounds: set[tuple[str, int | None, str]] = set()
         for (stage, funder, year), figure in latest.items():
             groups[(stage, year)][funder] = figure.amount_krw
+            if getattr(figure, "is_lower_bound", False):
+                lower_bounds.add((stage, year, funder))
         for (stage, year), amounts in sorted(
             groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)
         ):
@@ -123,6 +133,9 @@ class BudgetSummary:
             if stated_total is not None and parts and parts_sum != stated_total:
                 summary.mismatches.append(FunderMismatch(stage, year, stated_total, parts_sum))
             group_total = stated_total if stated_total is not None else parts_sum
+            counted = [Funder.TOTAL] if stated_total is not None else list(parts)
+            if any((stage, year, funder) in lower_bounds for funder in counted):
+                summary.lower_bound_stages.add(stage)
             summary.totals[stage] = summary.totals.get(stage, 0) + group_total
             stage_funders = summary.by_funder.setdefault(stage, {})
             for funder, amount in parts.items():
@@ -140,6 +153,18 @@ class BudgetSummary:
     @property
     def executed_krw(self) -> int | None:
         return self.totals.get(BudgetStage.EXECUTED)
+
+    @property
+    def planned_is_lower_bound(self) -> bool:
+        return BudgetStage.PLANNED in self.lower_bound_stages
+
+    @property
+    def secured_is_lower_bound(self) -> bool:
+        return BudgetStage.SECURED in self.lower_bound_stages
+
+    @property
+    def executed_is_lower_bound(self) -> bool:
+        return BudgetStage.EXECUTED in self.lower_bound_stages
 
     @property
     def secured_ratio(self) -> float | None:

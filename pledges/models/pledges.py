@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from pledges.korean.normalize import match_key
 from pledges.models.vocabulary import (
     STATUS_DEFINITIONS,
     BrokenReason,
@@ -202,6 +203,10 @@ class Pledge(models.Model):
     )
     reviews_since_refit = models.PositiveIntegerField(default=0, editable=False)
     is_published = models.BooleanField(_("published"), default=True)
+    # What public search compares against, in the matcher's key form (no spaces, punctuation or
+    # case; 인공지능 read as AI), so "인공지능", "AI" and "국가 AI컴퓨팅센터" find what the engine
+    # finds. Written on every save from the titles, summaries, code and matcher names.
+    search_key = models.TextField(_("search key"), blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -229,6 +234,10 @@ class Pledge(models.Model):
     def save(self, *args, **kwargs):
         if self._original_text_changed():
             raise ValidationError("The original text of a pledge is never overwritten.")
+        self.search_key = self.compute_search_key()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "search_key"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -247,6 +256,13 @@ class Pledge(models.Model):
             return False
         stored = Pledge.objects.filter(pk=self.pk).values_list("original_text", flat=True).first()
         return stored is not None and stored != self.original_text
+
+    def compute_search_key(self) -> str:
+        names = [self.code, self.title, self.title_en, self.summary, self.summary_en]
+        names += [str(n) for n in (self.match_aliases or []) if n]
+        names += [str(n) for n in (self.match_keywords or []) if n]
+        # "|" keeps one name from running into the next; match_key never yields it.
+        return "|".join(match_key(n) for n in names if n)
 
     @property
     def display_title(self) -> str:

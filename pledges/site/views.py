@@ -2,42 +2,122 @@
 
 from __future__ import annotations
 
+from django.core.paginator import Paginator
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from pledges import selectors
 from pledges.filters import PledgeFilter
-from pledges.models import STATUS_DEFINITIONS
+from pledges.models import STATUS_DEFINITIONS, BudgetSummary
+from pledges.site.money import stage_bars
+
+PAGE_SIZE = 20
+SORTS = {
+    # name in the URL → key over (pledge, money summary); the default is recently changed.
+    "changed": lambda p, m: (-(p.status_since.toordinal() if p.status_since else 0), p.code),
+    "budget": lambda p, m: (-((m.planned_krw or 0) if m else 0), p.code),
+    "title": lambda p, m: (p.title, p.code),
+}
+SORT_LABELS = {"changed": _("Recently changed"), "budget": _("Budget"), "title": _("Title")}
+# Parameters of the page that are not filters: they do not change which rows a download has.
+PAGE_ONLY_PARAMETERS = ("sort", "page")
+
+
+def home(request):
+    # The list used to live at "/": old links with filters keep working at its new address.
+    if any(name in request.GET for name in PledgeFilter.base_filters):
+        return HttpResponsePermanentRedirect(f"{reverse('pledges:list')}?{request.GET.urlencode()}")
+    pledges = list(selectors.pledges_for_list())
+    context = {
+        "overviews": selectors.promiser_overviews(pledges),
+        "latest_changes": list(selectors.public_status_changes()[:5]),
+        "new_evidence": list(selectors.newly_confirmed_evidence(5)),
+        "pledge_count": len(pledges),
+    }
+    return render(request, "pledges/home.html", context)
 
 
 def pledge_list(request):
     pledge_filter = PledgeFilter(request.GET or None, queryset=selectors.pledges_for_list())
     # Invalid filters show their error and no rows, as the export answers 400 for them.
     rows = [] if pledge_filter.is_bound and not pledge_filter.is_valid() else list(pledge_filter.qs)
+    money = selectors.budget_summaries(p.pk for p in rows)
+    sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "changed"
+    rows.sort(key=lambda p: SORTS[sort](p, money.get(p.pk)))
+    for pledge in rows:
+        pledge.money = money.get(pledge.pk) or BudgetSummary()
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    filters_only = request.GET.copy()
+    for name in PAGE_ONLY_PARAMETERS:
+        filters_only.pop(name, None)
+    without_page = request.GET.copy()
+    without_page.pop("page", None)
     context = {
         "filter": pledge_filter,
-        "pledges": rows,
+        "page_obj": page,
+        "pledges": page.object_list,
+        "total": len(rows),
         "status_counts": selectors.status_counts(rows),
-        "fulfilment_rate": selectors.fulfilment_rate(p.status for p in rows),
-        "query_string": request.GET.urlencode(),
+        "overviews": selectors.promiser_overviews(rows),
+        "sort": sort,
+        "sorts": SORT_LABELS,
+        "query_string": filters_only.urlencode(),
+        "page_query": without_page.urlencode(),
     }
     return render(request, "pledges/list.html", context)
 
 
 def pledge_detail(request, slug: str):
     pledge = get_object_or_404(selectors.pledge_for_page(slug))
+    figures = list(selectors.confirmed_budget_figures(pledge))
+    # One read of the figures serves the table and the summary (latest as_of wins).
+    budget = BudgetSummary.from_figures(sorted(figures, key=lambda f: (f.as_of, f.pk)))
     context = {
         "pledge": pledge,
         "status_definition": STATUS_DEFINITIONS[pledge.status],
         "status_changes": pledge.status_changes.all(),
-        "budget": selectors.budget_summary(pledge),
-        "figures": selectors.confirmed_budget_figures(pledge),
+        "timeline": timeline(pledge),
+        "budget": budget,
+        "bars": stage_bars(budget),
+        "figures": figures,
         "evidence": selectors.confirmed_evidence(pledge),
         "children": selectors.published_children(pledge),
+        "page_url": request.build_absolute_uri(pledge.get_absolute_url()),
+        "tables": ("pledges", "evidence", "budget_figures", "status_changes", "milestones"),
     }
     return render(request, "pledges/detail.html", context)
+
+
+def timeline(pledge) -> list[dict]:
+    """Status changes, milestones and revisions of a pledge, newest first, on one line of time.
+    Open milestones sit at their planned date."""
+    events = []
+    for change in pledge.status_changes.all():
+        events.append({"kind": "status", "date": change.effective_date, "item": change})
+    for milestone in pledge.milestones.all():
+        date = milestone.actual_date or milestone.planned_date
+        events.append({"kind": "milestone", "date": date, "item": milestone})
+    for revision in pledge.revisions.all():
+        events.append({"kind": "revision", "date": revision.decided_on, "item": revision})
+    dated = sorted((e for e in events if e["date"]), key=lambda e: e["date"], reverse=True)
+    return dated + [e for e in events if not e["date"]]
 
 
 def status_definitions(request):
     return render(
         request, "pledges/statuses.html", {"definitions": list(STATUS_DEFINITIONS.values())}
+    )
+
+
+def methodology(request):
+    return render(
+        request, "pledges/methodology.html", {"definitions": list(STATUS_DEFINITIONS.values())}
+    )
+
+
+def corrections(request):
+    return render(
+        request, "pledges/corrections.html", {"corrections": selectors.public_corrections()}
     )

@@ -60,3 +60,42 @@ def url_in_language(context, language_code: str) -> str:
 
     request = context["request"]
     return translate_url(request.get_full_path(), language_code)
+
+
+@register.filter
+def krw_bound(amount, is_lower_bound=False) -> str:
+    """An amount that may be a lower bound: "2조 원 이상" / "at least KRW 2 trillion"."""
+    text = krw(amount)
+    if not text or not is_lower_bound:
+        return text
+    if (get_language() or "ko").startswith("en"):
+        return f"at least {text}"
+    return f"{text} 이상"
+
+
+def format_date(value) -> str:
+    """2025. 6. 10. in Korean (as Korean readers write dates), 10 Jun 2025 in English."""
+    if (get_language() or "ko").startswith("en"):
+        return f"{value.day} {value:%b} {value.year}"
+    return f"{value.year}. {value.month}. {value.day}."
+
+
+@register.filter
+def day(value):
+    """A date (or the Seoul day of a time) as a <time> element that never wraps mid-date."""
+    from django.utils import timezone
+    from django.utils.html import format_html
+
+    if value in (None, ""):
+        return ""
+    if hasattr(value, "hour"):
+        value = timezone.localtime(value).date()
+    return format_html(
+        '<time class="date" datetime="{}">{}</time>', value.isoformat(), format_date(value)
+    )
+
+
+@register.filter
+def share_width(share) -> str:
+    """A share 0..1 as a CSS percentage with a dot decimal in every language."""
+    return f"{max(0.0, min(1.0, float(share or 0))) * 100:.2f}%"

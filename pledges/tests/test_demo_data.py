@@ -34,7 +34,7 @@ def test_demo_has_the_four_pledges_with_ratings_as_of_the_seed(demo_data):
     assert ax.status == Status.STALLED
     assert ax.status_since == dt.date(2025, 6, 10)
     assert "957억" in ax.latest_status_change().rationale
-    assert Pledge.objects.get(slug="ai-cluster-phase-1").status == Status.KEPT
+    assert Pledge.objects.get(slug="ai-cluster-phase-1").status == Status.IN_PROGRESS
     for pledge in Pledge.objects.all():
         assert pledge.promiser.name in {"이재명", "광주광역시"}
         assert pledge.original_text
@@ -43,8 +43,7 @@ def test_demo_has_the_four_pledges_with_ratings_as_of_the_seed(demo_data):
 def test_every_seed_figure_is_confirmed_and_rests_on_the_seed_article(demo_data):
     amounts = set(BudgetFigure.objects.values_list("amount_krw", flat=True))
     assert amounts == {
-        100_0000 * EOK,  # 100조
-        2_0000 * EOK,  # 2조
+        2_0000 * EOK,  # 2조, a lower bound
         9000 * EOK,
         957 * EOK,
         4269 * EOK,
@@ -106,3 +105,67 @@ def test_matcher_terms_are_data_editors_can_edit(demo_data):
 
 def test_demo_pledges_were_last_checked_on_the_seed_date(demo_data):
     assert set(Pledge.objects.values_list("last_checked_on", flat=True)) == {dt.date(2025, 6, 10)}
+
+
+def test_phase_one_is_rated_by_its_own_evidence_not_kept(demo_data):
+    """The seed calls the cluster "조성 중" and "마무리 수순" and its completion has no date:
+    by the published definitions that is in progress, rated on the day the editors checked."""
+    pledge = Pledge.objects.get(slug="ai-cluster-phase-1")
+    change = pledge.latest_status_change()
+    assert change.to_status == Status.IN_PROGRESS
+    assert change.effective_date == dt.date(2025, 6, 10)
+    assert "조성 중" in change.rationale and "마무리 수순" in change.rationale
+    assert "조성 중" in demo_data.article.normalized_body
+    assert "마무리 수순" in demo_data.article.normalized_body
+    completion = pledge.milestones.get(kind="completion")
+    assert completion.actual_date is None
+
+
+def test_the_computing_center_carries_only_its_own_money_and_2_trillion_as_a_lower_bound(
+    demo_data,
+):
+    pledge = Pledge.objects.get(slug="national-ai-computing-center")
+    figures = list(selectors.confirmed_budget_figures(pledge))
+    assert [(f.stage, f.amount_krw, f.is_lower_bound) for f in figures] == [
+        ("planned", 2_0000 * EOK, True)
+    ]
+    summary = selectors.budget_summary(pledge)
+    assert summary.planned_krw == 2_0000 * EOK and summary.planned_is_lower_bound
+
+
+def test_an_older_demo_database_is_corrected_not_rewritten(demo_data):
+    """A database that still holds the old "kept" rating and the 100조 figure is brought to
+    the published definitions by a correction row; history stays append-only."""
+    from pledges import review
+
+    pledge = Pledge.objects.get(slug="ai-cluster-phase-1")
+    review.record_status_change(
+        pledge=pledge,
+        to_status=Status.KEPT,
+        effective_date=dt.date(2025, 6, 10),
+        rationale="예전 데모 평가",
+        evidence=[pledge.evidence.get()],
+    )
+    center = Pledge.objects.get(slug="national-ai-computing-center")
+    BudgetFigure.objects.create(
+        pledge=center,
+        amount_krw=100_0000 * EOK,
+        stage="pledged",
+        funder="total",
+        as_of=dt.date(2025, 6, 10),
+        evidence=center.evidence.get(),
+        state=FigureState.CONFIRMED,
+    )
+    call_command("load_demo_data")
+    pledge.refresh_from_db()
+    assert pledge.status == Status.IN_PROGRESS
+    assert pledge.latest_status_change().is_correction
+    assert pledge.status_changes.count() == 3
+    assert not BudgetFigure.objects.filter(amount_krw=100_0000 * EOK).exists()
+
+
+def test_evidence_snippets_keep_no_glued_pdf_words(demo_data):
+    from pledges.korean.normalize import has_glued_words
+
+    for evidence in Evidence.objects.all():
+        assert not has_glued_words(evidence.snippet), evidence.snippet

@@ -383,7 +383,7 @@ def test_pledge_rows_are_the_list_page_filter_rows(client, world, query):
     )
     rows = csv_rows(download(client, f"/export/pledges.csv?{query}"))
     assert [row["pledge_slug"] for row in rows] == expected
-    assert client.get(f"/?{query}").status_code == 200  # the list page takes the same query
+    assert client.get(f"/pledges/?{query}").status_code == 200  # the list page takes the same query
 
 
 @pytest.mark.parametrize("query", PARITY_QUERIES)

@@ -169,3 +169,18 @@ def test_a_very_long_line_is_split_by_punctuation_without_kiwi(monkeypatch):
     spans = normalize.split_sentences(line)
     assert len(spans) == line.count("했다.")
     assert all(line[s:e] == "광주시가 사업을 시작했다." for s, e in spans)
+
+
+def test_snippet_sentences_with_glued_words_are_respaced_for_readers():
+    from pledges.korean.normalize import has_glued_words, respace_sentence
+
+    glued = (
+        "광주시는AI집적단지조성이마무리하고 AX실증밸리를 완결해 AI중심도시로 도약을 꿈꾸고 있다."
+    )
+    assert has_glued_words(glued)
+    spaced = respace_sentence(glued)
+    assert "광주시는 AI 집적" in spaced
+    assert spaced.replace(" ", "") == glued.replace(" ", "")
+    already = "AI 집적 단지는 광주시가 추진 중인 AI 1단계 사업으로 마무리 수순이다."
+    assert not has_glued_words(already)
+    assert respace_sentence(already) == already

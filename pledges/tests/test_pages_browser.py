@@ -9,13 +9,13 @@ def test_citizen_finds_a_stalled_pledge_and_reads_it_in_english(page, live_serve
     from pledges.demo_data import load_gwangju_demo
 
     load_gwangju_demo()
-    page.goto(live_server.url + "/")
+    page.goto(live_server.url + "/pledges/")
     assert page.locator("html").get_attribute("lang") == "ko"
     assert page.locator(".pledge-card").count() == 4
 
     page.select_option("select[name=status]", "stalled")
     page.click("button[type=submit]")
-    page.wait_for_url("**/?*status=stalled*")
+    page.wait_for_url("**/pledges/?*status=stalled*")
     assert page.locator(".pledge-card").count() == 1
 
     page.click("text=글로벌 AX실증밸리 조성")
