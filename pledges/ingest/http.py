@@ -107,13 +107,47 @@ def canonicalize_url(url: str) -> str:
 # --- SSRF guard -----------------------------------------------------------------------------
 
 
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # ::a.b.c.d (deprecated, still routed)
+_IPV4_TRANSLATED = ipaddress.ip_network("::ffff:0:0:0/96")  # ::ffff:0:a.b.c.d (SIIT)
+_NAT64_WELL_KNOWN = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052
+_NAT64_LOCAL_USE = ipaddress.ip_network("64:ff9b:1::/48")  # RFC 8215
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries (and reaches through a translator or tunnel).
+
+    A gateway turns ``::ffff:10.0.0.1``, ``64:ff9b::10.0.0.1`` or ``2002:0a00:0001::`` into a
+    connection to 10.0.0.1, so such an address is judged by its IPv4 address, not by the
+    IPv6 range it is written in.
+    """
+    packed = ip.packed
+    if ip.ipv4_mapped is not None:
+        return [ip.ipv4_mapped]
+    if ip in _IPV4_COMPATIBLE or ip in _IPV4_TRANSLATED or ip in _NAT64_WELL_KNOWN:
+        return [ipaddress.IPv4Address(packed[12:])]
+    if ip in _NAT64_LOCAL_USE:
+        # RFC 6052 lets the local-use prefix be /48 (IPv4 in bytes 6-7 and 9-10, byte 8 the
+        # reserved "u" octet) or longer, up to /96 (IPv4 in the last four bytes).
+        if any(packed[6:12]):
+            return [ipaddress.IPv4Address(packed[6:8] + packed[9:11])]
+        return [ipaddress.IPv4Address(packed[12:])]
+    if ip.sixtofour is not None:
+        return [ip.sixtofour]
+    if ip.teredo is not None:
+        server, client = ip.teredo
+        return [server, client]
+    return []
+
+
 def _address_is_public(address: str) -> bool:
     try:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:
         return False
-    if ip.version == 6 and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if ip.version == 6:
+        carried = embedded_ipv4(ip)
+        if carried:
+            return all(v4.is_global and not v4.is_multicast for v4 in carried)
     return ip.is_global and not ip.is_multicast
 
 

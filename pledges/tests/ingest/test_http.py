@@ -67,6 +67,44 @@ def test_ssrf_guard_refuses_non_public_addresses(settings, url):
         check_url_allowed(url)
 
 
+# Every IPv6 form that carries an IPv4 address is judged by that IPv4 address: a NAT64 gateway
+# or a 6to4/Teredo relay would connect to it.
+EMBEDDED_IPV4 = [
+    ("::127.0.0.1", "::8.8.8.8"),  # IPv4-compatible
+    ("::ffff:127.0.0.1", "::ffff:8.8.8.8"),  # IPv4-mapped
+    ("::ffff:10.0.0.1", "::ffff:1.1.1.1"),
+    ("::ffff:0:127.0.0.1", "::ffff:0:8.8.8.8"),  # IPv4-translated (SIIT)
+    ("::ffff:0:169.254.169.254", "::ffff:0:1.1.1.1"),
+    ("64:ff9b::127.0.0.1", "64:ff9b::8.8.8.8"),  # NAT64, well-known prefix
+    ("64:ff9b::a9fe:a9fe", "64:ff9b::101:101"),  # 169.254.169.254 / 1.1.1.1 in hex
+    ("64:ff9b:1::192.168.1.1", "64:ff9b:1::8.8.8.8"),  # NAT64 local-use, /96 layout
+    ("64:ff9b:1:7f00:0:1::", "64:ff9b:1:808:8:800::"),  # local-use, /48 layout (u octet)
+    ("2002:7f00:1::", "2002:808:808::1"),  # 6to4: 127.0.0.1 / 8.8.8.8
+    ("2002:a9fe:a9fe::1", "2002:101:101::"),  # 6to4: 169.254.169.254 / 1.1.1.1
+    (
+        "2001:0:808:808::80ff:fffe",
+        "2001:0:808:808::f7f7:f7f7",
+    ),  # Teredo: client 127.0.0.1 / 8.8.8.8
+    ("2001:0:a00:1::f7f7:f7f7", "2001:0:4136:e378::f7f7:f7f7"),  # Teredo: server 10.0.0.1
+]
+
+
+@pytest.mark.parametrize(("private", "public"), EMBEDDED_IPV4)
+def test_ipv6_with_an_embedded_ipv4_is_judged_by_the_ipv4(settings, private, public):
+    settings.INGEST_ALLOW_PRIVATE_ADDRESSES = False
+    with pytest.raises(UnsafeURLError, match="non-public"):
+        check_url_allowed(f"http://[{private}]/")
+    check_url_allowed(f"http://[{public}]/")  # a public IPv4 behind it: allowed
+
+
+def test_the_connected_socket_check_sees_embedded_ipv4_too():
+    from pledges.ingest.http import _address_is_public
+
+    assert not _address_is_public("64:ff9b::7f00:1")
+    assert not _address_is_public("2002:7f00:1::%eth0")
+    assert _address_is_public("2606:4700:4700::1111")  # plain global IPv6 stays allowed
+
+
 def test_fetch_refuses_loopback_without_connecting(settings):
     settings.INGEST_ALLOW_PRIVATE_ADDRESSES = False
     with LocalServer({"/": Response(b"secret")}) as server:
