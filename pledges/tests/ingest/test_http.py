@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from pledges.ingest.errors import (
+    FetchDeadlineExceeded,
     FetchError,
     PermanentFetchError,
     ResponseTooLarge,
@@ -226,3 +229,59 @@ def test_connection_refused_is_transient(allow_private):
         url = server.url("/")
     with pytest.raises(TransientFetchError):
         fetch(url)
+
+
+# --- the whole-fetch deadline, while a read blocks ------------------------------------------
+# A server trickling one byte at a time never trips a per-read socket timeout; the deadline
+# (twice INGEST_TIMEOUT_SECONDS for the whole fetch) must still stop it, and for good.
+
+TRICKLING_PAGE = b"<html><body>" + "천천히 오는 기사 ".encode() * 40 + b"</body></html>"
+
+
+@pytest.mark.parametrize("trickle_headers", [False, True], ids=["body", "headers"])
+def test_a_trickling_server_is_cut_off_at_the_deadline(allow_private, trickle_headers):
+    allow_private.INGEST_TIMEOUT_SECONDS = 0.5  # per read; the whole fetch: 1 s
+    page = Response(
+        TRICKLING_PAGE,
+        headers={"Content-Type": "text/html"},
+        trickle=0.05,  # 20 bytes a second: the whole page would take about 40 s
+        trickle_headers=trickle_headers,
+    )
+    with LocalServer({"/drip": page}) as server:
+        started = time.monotonic()
+        with pytest.raises(FetchDeadlineExceeded) as error:
+            fetch(server.url("/drip"))
+        elapsed = time.monotonic() - started
+    assert error.value.permanent  # not retried: it would hold a worker just as long again
+    assert error.value.url == server.url("/drip")
+    assert elapsed < 10, f"the fetch was held {elapsed:.1f} s"
+
+
+def test_a_pooled_connection_is_under_the_deadline_too(allow_private):
+    """The first fetch leaves a kept-alive connection in the pool; the second reuses it."""
+    allow_private.INGEST_TIMEOUT_SECONDS = 0.5
+    routes = {
+        "/fast": Response(b"<html>ok</html>", headers={"Content-Type": "text/html"}),
+        "/drip": Response(TRICKLING_PAGE, headers={"Content-Type": "text/html"}, trickle=0.05),
+    }
+    with LocalServer(routes) as server:
+        assert fetch(server.url("/fast")).content == b"<html>ok</html>"
+        with pytest.raises(FetchDeadlineExceeded):
+            fetch(server.url("/drip"))
+        assert fetch(server.url("/fast")).content == b"<html>ok</html>"  # the pool recovers
+
+
+@pytest.mark.django_db
+def test_a_deadline_overrun_is_recorded_once_not_retried(allow_private):
+    from pledges import tasks
+    from pledges.models import Source
+
+    allow_private.INGEST_TIMEOUT_SECONDS = 0.5
+    page = Response(TRICKLING_PAGE, headers={"Content-Type": "text/html"}, trickle=0.05)
+    with LocalServer({"/drip": page}) as server:
+        source = Source.objects.create(name="느린일보", kind="feed")
+        result = tasks.ingest_url_task.delay(server.url("/drip"), source_id=source.pk).get()
+        assert server.hits == ["/drip"]
+    source.refresh_from_db()
+    assert result["status"] == "failed"
+    assert "/drip" in source.last_error and "too long" in source.last_error
