@@ -68,5 +68,9 @@ class FeedError(PermanentFetchError):
     """The body is not a readable RSS/Atom feed."""
 
 
+class ArticleTooLong(IngestError):
+    """The article text is longer than INGEST_MAX_TEXT_CHARS: not a news article."""
+
+
 class ExtractionError(IngestError):
     """No article text could be found."""
