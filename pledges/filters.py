@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import django_filters
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
@@ -24,6 +25,12 @@ from pledges.models import (
     Status,
     StatusChange,
 )
+
+# Dates a filter accepts: beyond them date arithmetic overflows (9999-12-31 + 1 day) and no
+# pledge, article or figure is dated there anyway. An error before the first byte, not after.
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
+DATE_RANGE = [MinValueValidator(EARLIEST_DATE), MaxValueValidator(LATEST_DATE)]
 
 
 class BlankTolerantFilterSet(django_filters.FilterSet):
@@ -76,10 +83,16 @@ class PledgeFilter(BlankTolerantFilterSet):
     )
     pledge = django_filters.CharFilter(field_name="slug", label=_("Pledge (slug)"))
     updated_from = django_filters.DateFilter(
-        field_name="status_since", lookup_expr="gte", label=_("Status changed from")
+        field_name="status_since",
+        lookup_expr="gte",
+        label=_("Status changed from"),
+        validators=DATE_RANGE,
     )
     updated_to = django_filters.DateFilter(
-        field_name="status_since", lookup_expr="lte", label=_("Status changed until")
+        field_name="status_since",
+        lookup_expr="lte",
+        label=_("Status changed until"),
+        validators=DATE_RANGE,
     )
 
     class Meta:
@@ -129,8 +142,12 @@ class PledgeFilter(BlankTolerantFilterSet):
 class OwnDateRangeFilter(BlankTolerantFilterSet):
     """`date_from`/`date_to`: inclusive calendar days in Asia/Seoul on the row's own date."""
 
-    date_from = django_filters.DateFilter(method="filter_own_date", label=_("From (date)"))
-    date_to = django_filters.DateFilter(method="filter_own_date", label=_("Until (date)"))
+    date_from = django_filters.DateFilter(
+        method="filter_own_date", label=_("From (date)"), validators=DATE_RANGE
+    )
+    date_to = django_filters.DateFilter(
+        method="filter_own_date", label=_("Until (date)"), validators=DATE_RANGE
+    )
 
     # The first non-empty of these fields is the row's own date.
     own_date_fields: tuple[str, ...] = ()

@@ -128,6 +128,13 @@ def match_article_task(article_id: int) -> int:
     return matching.match_stored_article(article_id)
 
 
+@shared_task(name=pipeline.TaskName.REQUEUE_UNMATCHED)
+def requeue_unmatched_articles_task() -> int:
+    """The sweep (beat, every UNMATCHED_SWEEP_SECONDS): queue matching for stored articles
+    whose match message never reached a worker."""
+    return len(pipeline.requeue_unmatched_articles())
+
+
 @shared_task(name=pipeline.TaskName.REMATCH_PLEDGE)
 def rematch_pledge_task(pledge_id: int) -> dict:
     """An editor changed a pledge's matcher terms: match recent articles against it again.

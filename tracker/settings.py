@@ -182,13 +182,22 @@ CELERY_TASK_ROUTES = {
     "pledges.tasks.match_*": {"queue": "match"},
     "pledges.tasks.rematch_*": {"queue": "match"},
     "pledges.tasks.refit_*": {"queue": "match"},
+    "pledges.tasks.requeue_*": {"queue": "match"},
 }
 CELERY_BEAT_SCHEDULE = {
     "poll-due-sources": {
         "task": "pledges.tasks.poll_due_sources_task",
         "schedule": env_int("FEED_POLL_SECONDS", 600),
     },
+    # Stored articles whose matching was never queued (broker down) or whose message was lost.
+    "requeue-unmatched-articles": {
+        "task": "pledges.tasks.requeue_unmatched_articles_task",
+        "schedule": env_int("UNMATCHED_SWEEP_SECONDS", 300),
+    },
 }
+# An article still unmatched this long after it was stored is queued for matching again.
+UNMATCHED_SWEEP_AGE_SECONDS = env_int("UNMATCHED_SWEEP_AGE_SECONDS", 600)
+UNMATCHED_SWEEP_BATCH = env_int("UNMATCHED_SWEEP_BATCH", 500)
 
 # --- Matcher and ingestion -------------------------------------------------------------------
 # Articles scoring at or above this are stored as suggestions for editors to review.
@@ -202,6 +211,8 @@ if CALIBRATOR_REFIT_EVERY < 1:
     raise ImproperlyConfigured("CALIBRATOR_REFIT_EVERY must be 1 or more.")
 INGEST_TIMEOUT_SECONDS = env_float("INGEST_TIMEOUT_SECONDS", 15.0)
 INGEST_MAX_BYTES = env_int("INGEST_MAX_BYTES", 5 * 1024 * 1024)
+# Longer article texts are refused (a long Korean news article is ~10,000 characters).
+INGEST_MAX_TEXT_CHARS = env_int("INGEST_MAX_TEXT_CHARS", 200_000)
 INGEST_MAX_REDIRECTS = env_int("INGEST_MAX_REDIRECTS", 5)
 INGEST_USER_AGENT = os.environ.get(
     "INGEST_USER_AGENT",

@@ -114,6 +114,18 @@ def _form_errors(filterset: django_filters.FilterSet) -> list[str]:
     ]
 
 
+def _build_queries(table: ExportTable, pledge_filter, filters: QueryDict) -> None:
+    """Build (not run) every query the export will stream, so that a value the form accepted
+    but a filter method cannot use fails here, as a 400, not after the 200 and the header."""
+    try:
+        str(pledge_filter.qs.query)
+        if table.own_filter is not None:
+            own = table.own_filter(filters, queryset=table.own_filter._meta.model.objects.all())
+            str(own.qs.query)
+    except (ValueError, OverflowError, TypeError) as error:
+        raise ExportError(f"Invalid filter value: {error}.") from error
+
+
 def prepare_export(
     table_name: str, filters: Mapping[str, Any], *, include_suggested: bool = False
 ) -> Export:
@@ -143,6 +155,7 @@ def prepare_export(
         )
     if errors:
         raise ExportError("Invalid filter value. " + " ".join(errors))
+    _build_queries(table, pledge_filter, filters)
     return Export(
         table=table,
         pledges=pledge_filter.qs,

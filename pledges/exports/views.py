@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+
 from django.http import (
     Http404,
     HttpResponse,
@@ -15,6 +18,7 @@ from django.views.decorators.http import require_GET
 from pledges import exports
 
 PLAIN_TEXT = "text/plain; charset=utf-8"
+logger = logging.getLogger(__name__)
 
 
 def is_editor(user) -> bool:
@@ -57,9 +61,23 @@ def export_table(request, table: str, fmt: str) -> HttpResponse:
     except exports.ExportError as error:
         return HttpResponseBadRequest(str(error), content_type=PLAIN_TEXT)
     response = StreamingHttpResponse(
-        export.stream(fmt, bom=options.bom), content_type=exports.FORMATS[fmt]
+        _fail_loudly(export.stream(fmt, bom=options.bom), request.get_full_path()),
+        content_type=exports.FORMATS[fmt],
     )
     response["Content-Disposition"] = f'attachment; filename="{export.filename(fmt)}"'
     if options.include_suggested:
         response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _fail_loudly(chunks: Iterator[bytes], what: str) -> Iterator[bytes]:
+    """Once the 200 and the first bytes are out, an error (the database gone) can no longer be
+    a status code. It must not pass for the end of the file either, so nothing is appended (no
+    closing bracket, no error row in the data): the exception propagates and the server aborts
+    the response, which a client sees as an incomplete transfer (chunked encoding without its
+    last chunk behind gunicorn)."""
+    try:
+        yield from chunks
+    except Exception:
+        logger.exception("export %s failed mid-stream; the response is aborted", what)
+        raise

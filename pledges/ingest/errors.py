@@ -47,6 +47,11 @@ class PermanentFetchError(FetchError):
     permanent = True
 
 
+class FetchDeadlineExceeded(PermanentFetchError):
+    """The whole fetch overran its deadline (e.g. a server trickling bytes). Not retried: the
+    same server would hold a worker for the whole deadline again."""
+
+
 class UnsafeURLError(PermanentFetchError):
     """The URL is not http(s) or resolves to an address the fetcher must not reach."""
 
@@ -61,6 +66,10 @@ class UnsupportedContent(PermanentFetchError):
 
 class FeedError(PermanentFetchError):
     """The body is not a readable RSS/Atom feed."""
+
+
+class ArticleTooLong(IngestError):
+    """The article text is longer than INGEST_MAX_TEXT_CHARS: not a news article."""
 
 
 class ExtractionError(IngestError):

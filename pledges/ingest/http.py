@@ -12,7 +12,6 @@ import ipaddress
 import re
 import socket
 import threading
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
@@ -24,6 +23,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from pledges.ingest.errors import (
+    FetchDeadlineExceeded,
     FetchError,
     PermanentFetchError,
     ResponseTooLarge,
@@ -107,13 +107,47 @@ def canonicalize_url(url: str) -> str:
 # --- SSRF guard -----------------------------------------------------------------------------
 
 
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # ::a.b.c.d (deprecated, still routed)
+_IPV4_TRANSLATED = ipaddress.ip_network("::ffff:0:0:0/96")  # ::ffff:0:a.b.c.d (SIIT)
+_NAT64_WELL_KNOWN = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052
+_NAT64_LOCAL_USE = ipaddress.ip_network("64:ff9b:1::/48")  # RFC 8215
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries (and reaches through a translator or tunnel).
+
+    A gateway turns ``::ffff:10.0.0.1``, ``64:ff9b::10.0.0.1`` or ``2002:0a00:0001::`` into a
+    connection to 10.0.0.1, so such an address is judged by its IPv4 address, not by the
+    IPv6 range it is written in.
+    """
+    packed = ip.packed
+    if ip.ipv4_mapped is not None:
+        return [ip.ipv4_mapped]
+    if ip in _IPV4_COMPATIBLE or ip in _IPV4_TRANSLATED or ip in _NAT64_WELL_KNOWN:
+        return [ipaddress.IPv4Address(packed[12:])]
+    if ip in _NAT64_LOCAL_USE:
+        # RFC 6052 lets the local-use prefix be /48 (IPv4 in bytes 6-7 and 9-10, byte 8 the
+        # reserved "u" octet) or longer, up to /96 (IPv4 in the last four bytes).
+        if any(packed[6:12]):
+            return [ipaddress.IPv4Address(packed[6:8] + packed[9:11])]
+        return [ipaddress.IPv4Address(packed[12:])]
+    if ip.sixtofour is not None:
+        return [ip.sixtofour]
+    if ip.teredo is not None:
+        server, client = ip.teredo
+        return [server, client]
+    return []
+
+
 def _address_is_public(address: str) -> bool:
     try:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:
         return False
-    if ip.version == 6 and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if ip.version == 6:
+        carried = embedded_ipv4(ip)
+        if carried:
+            return all(v4.is_global and not v4.is_multicast for v4 in carried)
     return ip.is_global and not ip.is_multicast
 
 
@@ -143,8 +177,70 @@ def check_url_allowed(url: str) -> None:
             )
 
 
+class _Deadline:
+    """The whole-fetch deadline, enforced while a read blocks.
+
+    Socket timeouts bound each read, not the fetch: a server sending one byte a second never
+    trips them. At the deadline a timer shuts down the sockets this fetch uses (new and pooled
+    connections register here), so the blocked read returns at once and ``fetch`` reports it.
+    """
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def watch(self, sock: socket.socket | None) -> None:
+        if sock is None:
+            return
+        with self._lock:
+            if not any(known is sock for known in self._sockets):
+                self._sockets.append(sock)
+            if self.expired:
+                _shut(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                _shut(sock)
+
+    def __enter__(self) -> _Deadline:
+        _local.deadline = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._timer.cancel()
+        _local.deadline = None
+
+    def error(self, url: str) -> FetchDeadlineExceeded:
+        return FetchDeadlineExceeded(
+            f"gave up after {self.seconds:g} s: the whole fetch took too long", url=url
+        )
+
+
+def _shut(sock: socket.socket) -> None:
+    # socket.socket's own shutdown, also for an SSLSocket: the TLS object stays in place for
+    # the thread blocked reading it, which then sees the connection end.
+    try:
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+def _watch_socket(sock: socket.socket | None) -> None:
+    deadline = getattr(_local, "deadline", None)
+    if deadline is not None:
+        deadline.watch(sock)
+
+
 class _GuardedConnectionMixin:
-    """Checks the address actually connected to, closing the DNS-rebinding gap."""
+    """Checks the address actually connected to, closing the DNS-rebinding gap, and puts the
+    connection's socket under the current fetch's deadline."""
 
     def _new_conn(self):
         sock = super()._new_conn()
@@ -156,7 +252,12 @@ class _GuardedConnectionMixin:
             if not _address_is_public(address):
                 sock.close()
                 raise UnsafeURLError(f"refused: connected to a non-public address ({address})")
+        _watch_socket(sock)
         return sock
+
+    def getresponse(self, *args, **kwargs):
+        _watch_socket(self.sock)  # a kept-alive connection reused from the pool
+        return super().getresponse(*args, **kwargs)
 
 
 class _GuardedHTTPConnection(_GuardedConnectionMixin, HTTPConnection):
@@ -234,13 +335,28 @@ def fetch(
 ) -> FetchResult:
     """GET ``url`` safely. Raises TransientFetchError or PermanentFetchError (or a subclass).
 
-    ``timeout`` bounds the connection and each read, and (twice over) the whole fetch, so a
-    server trickling bytes cannot hold a worker. Redirects are followed by hand, at most
+    ``timeout`` bounds the connection and each read, and (twice over) the whole fetch, also
+    while a read blocks, so a server trickling bytes cannot hold a worker: overrunning that
+    deadline is a permanent FetchDeadlineExceeded (a server that slow is not retried). Redirects are followed by hand, at most
     ``INGEST_MAX_REDIRECTS``, each hop checked by the SSRF guard; a loop is a permanent error.
     """
     timeout = timeout if timeout is not None else settings.INGEST_TIMEOUT_SECONDS
     max_bytes = max_bytes if max_bytes is not None else settings.INGEST_MAX_BYTES
-    deadline = time.monotonic() + 2 * timeout
+    with _Deadline(2 * timeout) as deadline:
+        try:
+            result = _fetch(url, accept, etag, last_modified, max_bytes, timeout)
+        except Exception as error:  # whatever the shut socket made the read raise
+            if deadline.expired:
+                raise deadline.error(getattr(error, "url", "") or url) from error
+            raise
+        if deadline.expired:  # the body ended early because its socket was shut down
+            raise deadline.error(result.url)
+        return result
+
+
+def _fetch(
+    url: str, accept: str, etag: str, last_modified: str, max_bytes: int, timeout: float
+) -> FetchResult:
     headers = {"User-Agent": settings.INGEST_USER_AGENT, "Accept": accept}
     if etag:
         headers["If-None-Match"] = etag
@@ -282,14 +398,14 @@ def fetch(
                 raise FetchError.for_status(status, current)
             if status >= 300:
                 raise PermanentFetchError(f"HTTP {status} without a target", url=current)
-            content = _read_capped(response, current, max_bytes, deadline)
+            content = _read_capped(response, current, max_bytes)
             return FetchResult(current, status, dict(response.headers), content)
     raise PermanentFetchError(
         f"more than {settings.INGEST_MAX_REDIRECTS} redirects", url=url, status=None
     )
 
 
-def _read_capped(response, url: str, max_bytes: int, deadline: float) -> bytes:
+def _read_capped(response, url: str, max_bytes: int) -> bytes:
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise ResponseTooLarge(f"body of {int(declared):,} bytes exceeds {max_bytes:,}", url=url)
@@ -299,8 +415,6 @@ def _read_capped(response, url: str, max_bytes: int, deadline: float) -> bytes:
             buffer += chunk
             if len(buffer) > max_bytes:
                 raise ResponseTooLarge(f"body exceeds {max_bytes:,} bytes", url=url)
-            if time.monotonic() > deadline:
-                raise TransientFetchError("download took too long", url=url)
     except requests.RequestException as error:
         raise TransientFetchError(f"download failed: {error}", url=url) from error
     return bytes(buffer)

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 
 from pledges.ingest.errors import IngestError
 from pledges.ingest.http import canonicalize_url
 from pledges.ingest.store import StoreResult, store_article
-from pledges.ingest.text import SEOUL, decode_bytes, parse_datetime
+from pledges.ingest.text import SEOUL, decode_text_file, parse_datetime, without_nul
 from pledges.korean.pages import split_newspaper_page
 from pledges.models import Source
 
@@ -38,6 +38,9 @@ def store_newspaper_page(
     """
     if isinstance(published, str):
         published = dt.date.fromisoformat(published)
+    outlet = without_nul(outlet).strip()
+    if not outlet:
+        raise IngestError("a newspaper page needs its outlet")
     if source is None:
         source = Source.objects.filter(name=outlet).first()
         if source is None:
@@ -144,7 +147,7 @@ def store_article_file(
     else:
         name = getattr(file, "name", "") or ""
         data = file.read()
-    content, _codec_used = decode_bytes(data)
+    content = decode_text_file(data, what="article file")
     if fmt is None:
         stripped = content.lstrip()
         fmt = (
@@ -165,16 +168,18 @@ def store_article_file(
             url = str(row.get("url") or "").strip()
             if url:
                 canonicalize_url(url)
-            result = store_article(
-                title=str(row.get("title") or ""),
-                body=text,
-                url=url,
-                outlet=str(row.get("outlet") or "") or outlet,
-                source=source,
-                published_at=parse_datetime(row.get("published") or None),
-            )
-        except (ValueError, IngestError) as error:
-            report.errors.append(RowError(number, str(error), raw))
+            # A savepoint per row: a value the database refuses fails this row only.
+            with transaction.atomic():
+                result = store_article(
+                    title=str(row.get("title") or ""),
+                    body=text,
+                    url=url,
+                    outlet=str(row.get("outlet") or "") or outlet,
+                    source=source,
+                    published_at=parse_datetime(row.get("published") or None),
+                )
+        except (ValueError, IngestError, DataError) as error:
+            report.errors.append(RowError(number, str(error).strip()[:500], raw))
             continue
         report.results.append(result)
         if on_stored is not None:

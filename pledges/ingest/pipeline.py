@@ -27,14 +27,23 @@ from pathlib import Path
 from typing import IO, Any
 
 from celery import current_app
-from django.db import transaction
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, transaction
+from django.utils import timezone
+from kombu.exceptions import KombuError
 
 from pledges import matching
 from pledges.ingest.errors import IngestError
 from pledges.ingest.imports import ImportReport, store_article_file, store_newspaper_page
-from pledges.ingest.sources import FeedPoll, claim_due_sources, poll_source, record_article_failure
+from pledges.ingest.sources import (
+    FeedPoll,
+    claim_due_sources,
+    poll_source,
+    record_article_failure,
+    record_poll_failure,
+)
 from pledges.ingest.store import StoreResult, fetch_and_store_article
-from pledges.models import Source
+from pledges.models import Article, Source
 
 logger = logging.getLogger(__name__)
 
@@ -54,16 +63,36 @@ class TaskName(StrEnum):
     REMATCH_PLEDGE = "pledges.tasks.rematch_pledge_task"
     REMATCH_RECENT = "pledges.tasks.rematch_recent_task"
     REFIT_CALIBRATOR = "pledges.tasks.refit_calibrator_task"
+    REQUEUE_UNMATCHED = "pledges.tasks.requeue_unmatched_articles_task"
+
+
+# What sending to an unreachable broker raises (kombu wraps the Redis client's errors).
+BROKER_ERRORS = (KombuError, OSError)
+# The database itself is down: a run stops rather than blame each feed or row in turn.
+DATABASE_DOWN = (OperationalError, InterfaceError)
 
 
 def enqueue(task: TaskName, **kwargs: Any) -> None:
-    """Send one step to the workers (run at once in eager mode, as in development)."""
+    """Send one step to the workers (run at once in eager mode, as in development).
+    Raises one of BROKER_ERRORS when the broker cannot be reached."""
     current_app.tasks[str(task)].apply_async(kwargs=kwargs)
 
 
 def enqueue_on_commit(task: TaskName, **kwargs: Any) -> None:
-    """Queue a step once the current transaction commits, so the worker sees its rows."""
-    transaction.on_commit(lambda: enqueue(task, **kwargs))
+    """Queue a step once the current transaction commits, so the worker sees its rows.
+
+    The rows are committed whatever happens to the message: a broker that cannot be reached
+    is logged, not raised (that would fail an ingest that succeeded), and the periodic sweep
+    (``requeue_unmatched_articles``) queues the step again later.
+    """
+
+    def send() -> None:
+        try:
+            enqueue(task, **kwargs)
+        except BROKER_ERRORS as error:
+            logger.warning("could not queue %s %s (the sweep will): %s", task, kwargs, error)
+
+    transaction.on_commit(send)
 
 
 def default_mode() -> Mode:
@@ -155,18 +184,24 @@ def ingest_url(
     A failure is recorded on the source's error log and counted; it does not stop the run.
     """
     if run.queues:
-        enqueue(
-            TaskName.INGEST_URL,
-            url=url,
-            source_id=source.pk if source else None,
-            hints=dict(hints) if hints else None,
-        )
+        try:
+            enqueue(
+                TaskName.INGEST_URL,
+                url=url,
+                source_id=source.pk if source else None,
+                hints=dict(hints) if hints else None,
+            )
+        except BROKER_ERRORS as error:
+            # Not the article's fault: not written to the source's error log. A feed keeps no
+            # ETag while entries are unstored, so its next poll lists this one again.
+            run.fail(url, Exception(f"could not queue: {error}"), label)
+            return None
         run.queued += 1
         run.say(f"{label}queued       {url}")
         return None
     try:
         result = fetch_and_store_article(url, source=source, hints=hints)
-    except IngestError as error:
+    except (IngestError, ValueError) as error:
         record_article_failure(source.pk if source else None, url, error)
         run.fail(url, error, label)
         return None
@@ -215,8 +250,17 @@ def ingest_feeds(run: IngestRun, *, every_active: bool = False, force: bool = Fa
             enqueue(TaskName.POLL_SOURCE, source_id=source.pk, force=force)
             run.queued += 1
             run.say(f"queued feed {source.name}")
-        else:
+            continue
+        try:
             ingest_feed(source, run, force=force)
+        except DATABASE_DOWN:
+            raise
+        except Exception as error:
+            # One feed's bad data (or a bug it triggers) must not starve the feeds after it:
+            # logged with its traceback, kept on the source, and the run goes on.
+            logger.exception("polling feed %s failed", source)
+            record_poll_failure(source.pk, error)
+            run.fail(f"feed {source.feed_url}", error)
     return ids
 
 
@@ -291,6 +335,34 @@ def rematch(
     run.matched = suggestions
     run.say(f"{articles} article(s) matched again; {suggestions} suggestion(s) stand")
     return articles, suggestions
+
+
+def requeue_unmatched_articles(
+    *, older_than: dt.timedelta | None = None, limit: int | None = None
+) -> list[int]:
+    """Queue matching again for stored originals never matched, oldest first, at most ``limit``.
+
+    An article is stored before its matching is queued; if the broker was down at that moment
+    or lost the message, nothing else would ever match it. Beat runs this every few minutes
+    (``UNMATCHED_SWEEP_SECONDS``). Articles younger than ``older_than`` are left to the message
+    already on its way; matching is idempotent, so queuing one twice costs only a little time.
+    """
+    older_than = older_than or dt.timedelta(seconds=settings.UNMATCHED_SWEEP_AGE_SECONDS)
+    limit = limit or settings.UNMATCHED_SWEEP_BATCH
+    ids = list(
+        Article.objects.filter(
+            matched_at__isnull=True,
+            duplicate_of__isnull=True,
+            fetched_at__lte=timezone.now() - older_than,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for article_id in ids:
+        enqueue(TaskName.MATCH_ARTICLE, article_id=article_id)
+    if ids:
+        logger.info("queued %d unmatched article(s) for matching again", len(ids))
+    return ids
 
 
 def rematch_pledge_after_commit(pledge_id: int) -> None:

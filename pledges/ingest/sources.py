@@ -209,10 +209,14 @@ def poll_source(source_id: int, *, force: bool = False) -> FeedPoll:
         if key and key not in known and key not in seen:
             seen.add(key)
             poll.new_entries.append(entry)
+    # The validators are kept only once every entry is stored. Until then the next poll fetches
+    # the whole feed and lists the unstored entries again, so an entry whose ingest message was
+    # lost (broker down) or whose fetch failed is never hidden behind "304 Not Modified".
+    settled = not poll.new_entries
     record_poll_success(
         source_id,
-        etag=result.headers.get("ETag", ""),
-        last_modified=result.headers.get("Last-Modified", ""),
+        etag=result.headers.get("ETag", "") if settled else "",
+        last_modified=result.headers.get("Last-Modified", "") if settled else "",
     )
     return poll
 

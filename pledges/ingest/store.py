@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from pledges.ingest.dedupe import (
@@ -22,9 +23,22 @@ from pledges.ingest.dedupe import (
     index_similarity_keys,
     similarity_keys,
 )
-from pledges.ingest.errors import ExtractionError, IngestError, UnsafeURLError, UnsupportedContent
+from pledges.ingest.errors import (
+    ArticleTooLong,
+    ExtractionError,
+    IngestError,
+    UnsafeURLError,
+    UnsupportedContent,
+)
 from pledges.ingest.http import FetchResult, canonicalize_url, fetch
-from pledges.ingest.text import decode_bytes, extract_article, html_to_text, parse_datetime
+from pledges.ingest.text import (
+    decode_bytes,
+    extract_article,
+    html_to_text,
+    parse_datetime,
+    parse_datetime_or_none,
+    without_nul,
+)
 from pledges.korean.normalize import normalize_text
 from pledges.models import Article, Source
 
@@ -44,7 +58,20 @@ class StoreResult:
 
 
 def _clip(value: str, limit: int) -> str:
-    return (value or "")[:limit]
+    return without_nul(value or "")[:limit]
+
+
+def _check_length(text: str, url: str, *, markup: bool) -> None:
+    """Refuse texts over INGEST_MAX_TEXT_CHARS before the costly steps (normalizing, hashing,
+    shingling): a 49 MB "article" once took 32 s and 1.6 GB. Raw input may be HTML, so it is
+    allowed ten times the cap before its markup is stripped."""
+    limit = settings.INGEST_MAX_TEXT_CHARS
+    if len(text) > (10 * limit if markup else limit):
+        raise ArticleTooLong(
+            f"article text of {len(text):,} characters is over the limit of {limit:,} "
+            "(INGEST_MAX_TEXT_CHARS)",
+            url=url,
+        )
 
 
 def store_article(
@@ -65,16 +92,22 @@ def store_article(
     returned (``created`` False). A near copy of a stored story (wire copy) is stored with
     ``duplicate_of`` set and is never matched into the review queue.
     """
+    _check_length(body or "", url, markup=True)
     title = _clip(html_to_text(title, single_line=True), 500)
     body = html_to_text(body)
     if not body:
         raise ExtractionError("no article text", url=url)
+    _check_length(body, url, markup=False)
+    url = without_nul(url)
     canonical = canonicalize_url(url) if url else None
     if canonical and len(canonical) > 1000:
         raise IngestError("URL longer than 1000 characters", url=url)
+    try:
+        published = parse_datetime(published_at)
+    except ValueError as error:
+        raise IngestError(str(error), url=url) from error
     normalized = normalize_text(body)
     digest = content_hash(normalized)
-    published = parse_datetime(published_at)
     keys = similarity_keys(normalized)
     original = find_original(text=normalized, keys=keys, published_at=published)
     fields = {
@@ -155,7 +188,8 @@ def fetch_and_store_article(
         text = summary
     if not text:
         raise ExtractionError("no article text found on the page", url=url)
-    published = hints.get("published") or extracted.published_at
+    # A feed's date wins, unless it is no usable date (then the page's own, if any).
+    published = parse_datetime_or_none(hints.get("published")) or extracted.published_at
     outlet = str(hints.get("outlet") or (source.name if source else "")) or (
         urlsplit(result.url).hostname or ""
     )

@@ -17,6 +17,8 @@ import nh3
 import trafilatura
 from django.utils import timezone
 
+from pledges.ingest.errors import UnsupportedContent
+
 logger = logging.getLogger(__name__)
 
 
@@ -98,6 +100,11 @@ _HSPACE = re.compile(r"[ \t\u00a0\u3000]+")
 _MANY_NEWLINES = re.compile(r"\n{3,}")
 
 
+def without_nul(value: str) -> str:
+    """The text without NUL characters, which PostgreSQL cannot store in a text column."""
+    return value.replace("\x00", "") if value else value
+
+
 def html_to_text(value: str, *, single_line: bool = False) -> str:
     """Plain text from HTML or text: tags, scripts and styles removed, entities decoded.
 
@@ -105,8 +112,8 @@ def html_to_text(value: str, *, single_line: bool = False) -> str:
     """
     if not value:
         return ""
-    value = _BLOCK_END.sub("\n", value)
-    text = html.unescape(nh3.clean(value, tags=set()))
+    value = _BLOCK_END.sub("\n", without_nul(value))
+    text = without_nul(html.unescape(nh3.clean(value, tags=set())))  # "&#0;" decodes to NUL
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if single_line:
         return _HSPACE.sub(" ", text.replace("\n", " ")).strip()
@@ -147,7 +154,7 @@ def extract_article(page_html: str, *, url: str = "") -> ExtractedArticle:
     return ExtractedArticle(
         title=title,
         text=text,
-        published_at=parse_datetime(getattr(document, "date", None)),
+        published_at=parse_datetime_or_none(getattr(document, "date", None)),
         byline=html_to_text(getattr(document, "author", "") or "", single_line=True),
     )
 
@@ -157,8 +164,24 @@ def _html_title(page_html: str) -> str:
     return html_to_text(match.group(1), single_line=True) if match else ""
 
 
+# A publication date outside these years is a typo or a placeholder (9999-12-31, 0001-01-01),
+# and near the ends of the calendar date arithmetic overflows.
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2100
+
+
+def parse_datetime_or_none(value: Any) -> dt.datetime | None:
+    """``parse_datetime``, with None for a value that is no usable date (a page's metadata)."""
+    try:
+        return parse_datetime(value)
+    except ValueError:
+        return None
+
+
 def parse_datetime(value: Any) -> dt.datetime | None:
-    """ISO date/datetime (also "2025.06.10", "2025-06-10 09:30"); naive values are Seoul time."""
+    """ISO date/datetime (also "2025.06.10", "2025-06-10 09:30"); naive values are Seoul time.
+
+    Raises ValueError for text that is no date and for years outside 1900–2100."""
     if value in (None, ""):
         return None
     if isinstance(value, dt.datetime):
@@ -174,6 +197,32 @@ def parse_datetime(value: Any) -> dt.datetime | None:
             parsed = dt.datetime.fromisoformat(text)
         except ValueError as error:
             raise ValueError(f"not a date: {value!r}") from error
+    if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+        raise ValueError(
+            f"not a publication date: {value!r} (years {EARLIEST_YEAR}–{LATEST_YEAR} only)"
+        )
     if timezone.is_naive(parsed):
         parsed = parsed.replace(tzinfo=SEOUL)
     return parsed
+
+
+# --- Text files (newspaper pages, bulk imports) ----------------------------------------------
+
+_TEXT_CONTROLS = frozenset("\t\n\r\f\v")
+
+
+def decode_text_file(data: bytes, *, what: str = "file") -> str:
+    """A text file's bytes → text, refusing binary files (PDF, images, archives) with a clear
+    error instead of storing replacement characters: NUL bytes outside UTF-16, text that no
+    codec decodes, or more than 1 % control characters."""
+    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    hint = " (a PDF? extract its text first, e.g. with pdftotext)" if data[:5] == b"%PDF-" else ""
+    if b"\x00" in data[:65536] and not utf16:
+        raise UnsupportedContent(f"not a text {what}: it holds binary data{hint}")
+    text, _codec_used = decode_bytes(data)
+    sample = text[:65536]
+    replaced = sample.count("\ufffd")
+    controls = sum(1 for ch in sample if ch < " " and ch not in _TEXT_CONTROLS)
+    if sample and (replaced + controls) > len(sample) / 100:
+        raise UnsupportedContent(f"not a text {what}: it is not readable as text{hint}")
+    return text

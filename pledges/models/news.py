@@ -93,6 +93,14 @@ class Article(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(content_hash=""), name="article_hash_set"),
         ]
+        indexes = [
+            # The sweep for articles never matched (broker down) reads only these few rows.
+            models.Index(
+                fields=["fetched_at"],
+                name="article_unmatched",
+                condition=Q(matched_at__isnull=True, duplicate_of__isnull=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title or self.canonical_url or f"#{self.pk}"

@@ -19,6 +19,8 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds before answering (a page that times out)
     chunked_size: int = 0  # stream this many zero bytes without a Content-Length
+    trickle: float = 0.0  # send the body one byte every this many seconds (a stalling server)
+    trickle_headers: bool = False  # trickle the status line and headers too
 
 
 Route = Response | Callable[["Handler"], Response]
@@ -47,6 +49,9 @@ class Handler(BaseHTTPRequestHandler):
             response = route
         if response.delay:
             time.sleep(response.delay)
+        if response.trickle:
+            self._trickle(response)
+            return
         try:
             self.send_response(response.status)
             for key, value in response.headers.items():
@@ -65,6 +70,24 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(response.body)
         except (BrokenPipeError, ConnectionResetError):
             pass
+
+    def _trickle(self, response: Response) -> None:
+        head = f"HTTP/1.1 {response.status} OK\r\n" + "".join(
+            f"{key}: {value}\r\n" for key, value in response.headers.items()
+        )
+        head = (head + f"Content-Length: {len(response.body)}\r\n\r\n").encode()
+        try:
+            if not response.trickle_headers:
+                self.wfile.write(head)
+                self.wfile.flush()
+                head = b""
+            for byte in head + response.body:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(response.trickle)
+        except OSError:  # the client gave up: what the test wants
+            pass
+        self.close_connection = True
 
 
 class LocalServer(ThreadingHTTPServer):

@@ -8,6 +8,8 @@ failed in CI.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import signal
 import subprocess
@@ -22,6 +24,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
 from pledges import review
 from pledges.matching import suggest_evidence_for_article
@@ -501,3 +504,55 @@ def test_editors_decisions_refit_the_calibrator_on_a_real_worker(
     again = ArticleFactory(title="광주 AX실증밸리 예타 면제", body=body, normalized_body=body)
     for evidence in suggest_evidence_for_article(article=again):
         assert evidence.score != evidence.match_features["rule_score"]
+
+
+DEAD_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1: every send is refused
+
+
+def test_articles_stored_while_the_broker_is_down_are_matched_by_the_sweep(
+    broker, demo_data, tmp_path
+):
+    """The broker refuses the on-commit `match` message: the import still succeeds (the rows
+    are stored; a lost message is no failed ingest). Once the broker is back, the sweep on the
+    worker finds the unmatched articles and the worker matches them."""
+    from pledges.ingest.pipeline import requeue_unmatched_articles
+    from pledges.tasks import requeue_unmatched_articles_task
+
+    data = tmp_path / "articles.jsonl"
+    rows = [
+        {"url": "https://a.kr/ai", "title": "광주 국가AI컴퓨팅센터 유치 총력", "text": AI_CENTER},
+        {"url": "https://a.kr/weather", "title": "내일 날씨", "text": WEATHER},
+    ]
+    data.write_text(
+        "".join(json.dumps({**r, "text": "\n".join(r["text"])}) + "\n" for r in rows),
+        encoding="utf-8",
+    )
+    with Worker(redis_url_for(TEST_REDIS_DB), tmp_path, "sweeper") as worker:
+        _use_broker(DEAD_BROKER)
+        try:
+            call_command("import_articles", str(data), "--enqueue")  # no CommandError: stored
+        finally:
+            _use_broker(redis_url_for(TEST_REDIS_DB))
+        stored = Article.objects.filter(canonical_url__startswith="https://a.kr/")
+        assert stored.count() == 2
+        assert not stored.filter(matched_at__isnull=False).exists()
+        assert broker.llen("match") == 0  # no message reached Redis: nothing would match them
+
+        # Not yet old enough for the sweep (it leaves messages on their way alone) …
+        assert requeue_unmatched_articles() == []
+        # … an hour later it is.
+        Article.objects.filter(pk__in=stored.values("pk")).update(
+            fetched_at=timezone.now() - dt.timedelta(hours=1)
+        )
+        requeue_unmatched_articles_task.delay()  # what beat sends every UNMATCHED_SWEEP_SECONDS
+        wait_for(
+            lambda: not stored.filter(matched_at__isnull=True).exists() and queues_idle(broker),
+            timeout=60,
+            what="the sweep to get the articles matched",
+            workers=[worker],
+        )
+    ai = stored.get(canonical_url="https://a.kr/ai")
+    assert Evidence.objects.filter(
+        article=ai, pledge__slug="national-ai-computing-center", state=ReviewState.SUGGESTED
+    ).exists()
+    assert requeue_unmatched_articles() == []  # swept once, not again

@@ -3,7 +3,8 @@ import datetime as dt
 from django.core.management.base import CommandError
 
 from pledges.ingest import pipeline
-from pledges.ingest.text import decode_bytes
+from pledges.ingest.errors import IngestError
+from pledges.ingest.text import decode_text_file
 from pledges.management.ingest_command import IngestCommand
 
 
@@ -27,10 +28,12 @@ class Command(IngestCommand):
             raise CommandError(f"--published: {error}") from error
         try:
             with open(options["file"], "rb") as handle:
-                text, _codec = decode_bytes(handle.read())
+                text = decode_text_file(handle.read(), what="page")
+            pipeline.ingest_newspaper_page(
+                run, text=text, outlet=options["outlet"], published=published
+            )
         except OSError as error:
             raise CommandError(f"Cannot read {options['file']}: {error}") from error
-        pipeline.ingest_newspaper_page(
-            run, text=text, outlet=options["outlet"], published=published
-        )
+        except IngestError as error:  # a binary file, an empty outlet, an overlong article
+            raise CommandError(f"{options['file']}: {error}") from error
         self.summary()

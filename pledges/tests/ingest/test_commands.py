@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from pledges.ingest.store import store_article
 from pledges.models import Article, Source
@@ -50,7 +51,8 @@ def test_import_and_page_commands(tmp_path: Path, capsys):
     data = tmp_path / "a.jsonl"
     data.write_text(json.dumps({"title": "t", "text": "\n".join(WEATHER)}) + "\n{bad\n")
     rejects = tmp_path / "rejects.jsonl"
-    call_command("import_articles", str(data), "--rejects", str(rejects))
+    with pytest.raises(CommandError, match="1 of 2 row"):  # exit status 1: a row failed
+        call_command("import_articles", str(data), "--rejects", str(rejects))
     out = capsys.readouterr()
     assert "new 1" in out.out and "failed 1" in out.out
     assert json.loads(rejects.read_text())["line"] == 2

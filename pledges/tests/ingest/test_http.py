@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from pledges.ingest.errors import (
+    FetchDeadlineExceeded,
     FetchError,
     PermanentFetchError,
     ResponseTooLarge,
@@ -65,6 +68,44 @@ def test_ssrf_guard_refuses_non_public_addresses(settings, url):
     settings.INGEST_ALLOW_PRIVATE_ADDRESSES = False
     with pytest.raises(UnsafeURLError):
         check_url_allowed(url)
+
+
+# Every IPv6 form that carries an IPv4 address is judged by that IPv4 address: a NAT64 gateway
+# or a 6to4/Teredo relay would connect to it.
+EMBEDDED_IPV4 = [
+    ("::127.0.0.1", "::8.8.8.8"),  # IPv4-compatible
+    ("::ffff:127.0.0.1", "::ffff:8.8.8.8"),  # IPv4-mapped
+    ("::ffff:10.0.0.1", "::ffff:1.1.1.1"),
+    ("::ffff:0:127.0.0.1", "::ffff:0:8.8.8.8"),  # IPv4-translated (SIIT)
+    ("::ffff:0:169.254.169.254", "::ffff:0:1.1.1.1"),
+    ("64:ff9b::127.0.0.1", "64:ff9b::8.8.8.8"),  # NAT64, well-known prefix
+    ("64:ff9b::a9fe:a9fe", "64:ff9b::101:101"),  # 169.254.169.254 / 1.1.1.1 in hex
+    ("64:ff9b:1::192.168.1.1", "64:ff9b:1::8.8.8.8"),  # NAT64 local-use, /96 layout
+    ("64:ff9b:1:7f00:0:1::", "64:ff9b:1:808:8:800::"),  # local-use, /48 layout (u octet)
+    ("2002:7f00:1::", "2002:808:808::1"),  # 6to4: 127.0.0.1 / 8.8.8.8
+    ("2002:a9fe:a9fe::1", "2002:101:101::"),  # 6to4: 169.254.169.254 / 1.1.1.1
+    (
+        "2001:0:808:808::80ff:fffe",
+        "2001:0:808:808::f7f7:f7f7",
+    ),  # Teredo: client 127.0.0.1 / 8.8.8.8
+    ("2001:0:a00:1::f7f7:f7f7", "2001:0:4136:e378::f7f7:f7f7"),  # Teredo: server 10.0.0.1
+]
+
+
+@pytest.mark.parametrize(("private", "public"), EMBEDDED_IPV4)
+def test_ipv6_with_an_embedded_ipv4_is_judged_by_the_ipv4(settings, private, public):
+    settings.INGEST_ALLOW_PRIVATE_ADDRESSES = False
+    with pytest.raises(UnsafeURLError, match="non-public"):
+        check_url_allowed(f"http://[{private}]/")
+    check_url_allowed(f"http://[{public}]/")  # a public IPv4 behind it: allowed
+
+
+def test_the_connected_socket_check_sees_embedded_ipv4_too():
+    from pledges.ingest.http import _address_is_public
+
+    assert not _address_is_public("64:ff9b::7f00:1")
+    assert not _address_is_public("2002:7f00:1::%eth0")
+    assert _address_is_public("2606:4700:4700::1111")  # plain global IPv6 stays allowed
 
 
 def test_fetch_refuses_loopback_without_connecting(settings):
@@ -188,3 +229,59 @@ def test_connection_refused_is_transient(allow_private):
         url = server.url("/")
     with pytest.raises(TransientFetchError):
         fetch(url)
+
+
+# --- the whole-fetch deadline, while a read blocks ------------------------------------------
+# A server trickling one byte at a time never trips a per-read socket timeout; the deadline
+# (twice INGEST_TIMEOUT_SECONDS for the whole fetch) must still stop it, and for good.
+
+TRICKLING_PAGE = b"<html><body>" + "천천히 오는 기사 ".encode() * 40 + b"</body></html>"
+
+
+@pytest.mark.parametrize("trickle_headers", [False, True], ids=["body", "headers"])
+def test_a_trickling_server_is_cut_off_at_the_deadline(allow_private, trickle_headers):
+    allow_private.INGEST_TIMEOUT_SECONDS = 0.5  # per read; the whole fetch: 1 s
+    page = Response(
+        TRICKLING_PAGE,
+        headers={"Content-Type": "text/html"},
+        trickle=0.05,  # 20 bytes a second: the whole page would take about 40 s
+        trickle_headers=trickle_headers,
+    )
+    with LocalServer({"/drip": page}) as server:
+        started = time.monotonic()
+        with pytest.raises(FetchDeadlineExceeded) as error:
+            fetch(server.url("/drip"))
+        elapsed = time.monotonic() - started
+    assert error.value.permanent  # not retried: it would hold a worker just as long again
+    assert error.value.url == server.url("/drip")
+    assert elapsed < 10, f"the fetch was held {elapsed:.1f} s"
+
+
+def test_a_pooled_connection_is_under_the_deadline_too(allow_private):
+    """The first fetch leaves a kept-alive connection in the pool; the second reuses it."""
+    allow_private.INGEST_TIMEOUT_SECONDS = 0.5
+    routes = {
+        "/fast": Response(b"<html>ok</html>", headers={"Content-Type": "text/html"}),
+        "/drip": Response(TRICKLING_PAGE, headers={"Content-Type": "text/html"}, trickle=0.05),
+    }
+    with LocalServer(routes) as server:
+        assert fetch(server.url("/fast")).content == b"<html>ok</html>"
+        with pytest.raises(FetchDeadlineExceeded):
+            fetch(server.url("/drip"))
+        assert fetch(server.url("/fast")).content == b"<html>ok</html>"  # the pool recovers
+
+
+@pytest.mark.django_db
+def test_a_deadline_overrun_is_recorded_once_not_retried(allow_private):
+    from pledges import tasks
+    from pledges.models import Source
+
+    allow_private.INGEST_TIMEOUT_SECONDS = 0.5
+    page = Response(TRICKLING_PAGE, headers={"Content-Type": "text/html"}, trickle=0.05)
+    with LocalServer({"/drip": page}) as server:
+        source = Source.objects.create(name="느린일보", kind="feed")
+        result = tasks.ingest_url_task.delay(server.url("/drip"), source_id=source.pk).get()
+        assert server.hits == ["/drip"]
+    source.refresh_from_db()
+    assert result["status"] == "failed"
+    assert "/drip" in source.last_error and "too long" in source.last_error
