@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pledges', '0002_similarity_keys'),
+        ('pledges', '0006_public_site'),
     ]
 
     operations = [
