@@ -53,6 +53,8 @@ class TaskName(StrEnum):
     MATCH_ARTICLE = "pledges.tasks.match_article_task"
     REMATCH_PLEDGE = "pledges.tasks.rematch_pledge_task"
     REMATCH_RECENT = "pledges.tasks.rematch_recent_task"
+    # Not a pipeline step: beat's heartbeat for /healthz (pledges/ops/health.py).
+    RECORD_BEAT_HEARTBEAT = "pledges.tasks.record_beat_heartbeat_task"
 
 
 def enqueue(task: TaskName, **kwargs: Any) -> None:
