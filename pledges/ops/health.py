@@ -83,12 +83,12 @@ def _failure(exc: BaseException) -> dict:
 def check_database() -> dict:
     started = time.monotonic()
     try:
-        connection.close_if_unusable_or_obsolete()
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError as exc:
-        connection.close()  # the next request reconnects instead of reusing a dead connection
+        if not connection.in_atomic_block:
+            connection.close()  # the next request reconnects instead of reusing a dead connection
         return _failure(exc)
     return {"status": UP, "latency_ms": round((time.monotonic() - started) * 1000, 1)}
 

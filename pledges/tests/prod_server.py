@@ -93,17 +93,24 @@ class ProductionServer:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        deadline = time.monotonic() + 60
+        try:
+            self._wait_until_it_answers()
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def _wait_until_it_answers(self) -> None:
+        deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise AssertionError("gunicorn exited:\n" + self.log())
             try:
-                requests.get(self.url + "/healthz?only=database", timeout=5)
-                return self
-            except requests.ConnectionError:
+                requests.get(self.url + "/healthz?only=database", timeout=10)
+                return
+            except (requests.ConnectionError, requests.Timeout):
                 time.sleep(0.2)
-        self.__exit__()
-        raise AssertionError("gunicorn did not answer within 60 s:\n" + self.log())
+        raise AssertionError("gunicorn did not answer within 90 s:\n" + self.log())
 
     def get(self, path: str, **kwargs) -> requests.Response:
         headers = {"X-Forwarded-Proto": "https", **kwargs.pop("headers", {})}
