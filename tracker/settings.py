@@ -316,5 +316,7 @@ LOGGING = {
         "gunicorn.error": {"handlers": [], "propagate": True},
         # The request log (pledges.ops.logs) replaces Django's and gunicorn's access lines.
         "django.server": {"level": "WARNING"},
+        # django-axes: lockouts (WARNING) yes, a start-up line in every command no.
+        "axes": {"level": "WARNING"},
     },
 }
