@@ -7,7 +7,7 @@ PORT ?= 8000
 # Development settings for local commands; production sets its own environment.
 DEV_ENV := DEBUG=1
 
-.PHONY: run test lint format migrate demo superuser worker worker-fetch worker-match beat messages \
+.PHONY: run serve test lint format migrate demo superuser worker worker-fetch worker-match beat messages \
         bench bench-match bench-money bench-signals bench-ingest bench-export clean
 
 $(BIN)/activate:
@@ -50,6 +50,12 @@ test: $(VENV)/.installed-dev lint
 messages: $(VENV)/.installed-dev
 	$(DEV_ENV) $(BIN)/python manage.py makemessages -l ko --no-location --no-obsolete --ignore=.venv --ignore=bench
 	$(DEV_ENV) $(BIN)/python manage.py compilemessages -l ko --ignore=.venv
+
+# Production web server: gunicorn with tracker/gunicorn.conf.py (workers, threads, timeouts and
+# FORWARDED_ALLOW_IPS from the environment). Needs the production environment (SECRET_KEY, ...),
+# `manage.py migrate` and `manage.py collectstatic --noinput` first; see README "Deployment".
+serve: $(VENV)/.installed
+	$(BIN)/gunicorn -c tracker/gunicorn.conf.py tracker.wsgi
 
 # Celery: one worker per queue so slow sites never starve matching (needs REDIS_URL).
 worker-fetch: $(VENV)/.installed

@@ -22,7 +22,7 @@ import datetime as dt
 import logging
 
 from celery import Task, shared_task
-from celery.signals import worker_process_init
+from celery.signals import beat_init, worker_process_init
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
@@ -33,6 +33,7 @@ from pledges.ingest.errors import IngestError, TransientFetchError
 from pledges.ingest.sources import record_article_failure
 from pledges.ingest.store import fetch_and_store_article
 from pledges.models import Pledge, Source
+from pledges.ops import health
 
 logger = logging.getLogger(__name__)
 
@@ -176,3 +177,23 @@ def refit_calibrator_task(pledge_id: int) -> dict:
         return {"pledge_id": pledge_id, "fitted": False, "decisions": 0}
     calibrator = matching.refit_calibrator(pledge)
     return {"pledge_id": pledge_id, "fitted": calibrator.fitted, "decisions": calibrator.decisions}
+
+
+@beat_init.connect
+def _beat_started(**_kwargs) -> None:
+    """Beat says it is up at once; the scheduled task below keeps saying so."""
+    if not settings.REDIS_URL:
+        return
+    try:
+        with health.redis_client() as client:
+            health.record_beat_heartbeat(client)
+    except Exception:  # Redis down at start: beat itself retries the broker
+        logger.exception("could not record the beat heartbeat")
+
+
+@shared_task(name=pipeline.TaskName.RECORD_BEAT_HEARTBEAT, ignore_result=True)
+def record_beat_heartbeat_task() -> None:
+    """Scheduled by beat every HEALTH_HEARTBEAT_SECONDS, run by a worker: /healthz sees both."""
+    if settings.REDIS_URL:
+        with health.redis_client() as client:
+            health.record_beat_heartbeat(client)

@@ -3,8 +3,11 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from pledges.ops.views import healthz
+
 # Korean pages live at the root, English ones under /en/.
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("export/", include("pledges.exports.urls")),

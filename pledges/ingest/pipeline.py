@@ -64,6 +64,8 @@ class TaskName(StrEnum):
     REMATCH_RECENT = "pledges.tasks.rematch_recent_task"
     REFIT_CALIBRATOR = "pledges.tasks.refit_calibrator_task"
     REQUEUE_UNMATCHED = "pledges.tasks.requeue_unmatched_articles_task"
+    # Not a pipeline step: beat's heartbeat for /healthz (pledges/ops/health.py).
+    RECORD_BEAT_HEARTBEAT = "pledges.tasks.record_beat_heartbeat_task"
 
 
 # What sending to an unreachable broker raises (kombu wraps the Redis client's errors).

@@ -121,3 +121,13 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory):
+    """STATIC_ROOT with collectstatic's output, for servers run with DEBUG=0."""
+    from pledges.tests.prod_server import collect_static
+
+    root = tmp_path_factory.mktemp("staticfiles")
+    collect_static(root)
+    return root

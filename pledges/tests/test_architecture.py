@@ -25,6 +25,7 @@ ENTRY_POINTS = (
     "pledges.tasks",
     "pledges.templatetags",
     "pledges.apps",  # Django's wiring: registers the tasks at start-up
+    "pledges.ops.views",  # /healthz
 )
 ENGINE = "pledges.korean"
 
