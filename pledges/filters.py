@@ -21,6 +21,7 @@ from pledges.models import (
     Status,
     StatusChange,
 )
+from pledges.models.pledges import search_key
 
 
 class BlankTolerantFilterSet(django_filters.FilterSet):
@@ -67,18 +68,13 @@ class PledgeFilter(BlankTolerantFilterSet):
         value = value.strip()
         if not value:
             return queryset
-        # Korean users type with or without spaces ("국가AI" / "국가 AI"): match both.
-        compact = value.replace(" ", "")
-        query = Q()
-        for term in {value, compact}:
-            query |= (
-                Q(title__icontains=term)
-                | Q(title_en__icontains=term)
-                | Q(summary__icontains=term)
-                | Q(summary_en__icontains=term)
-                | Q(code__icontains=term)
-            )
-        return queryset.filter(query)
+        # Korean users type with or without spaces ("국가AI" / "국가 AI"), with particles and
+        # 인공지능 for AI: the pledge's search key (models.pledges.search_key) ignores all of
+        # that. On PostgreSQL its pg_trgm GIN index keeps the substring search fast.
+        key = search_key(value).split(" ")[0]
+        if not key:  # only punctuation: look for it as written
+            return queryset.filter(Q(title__icontains=value) | Q(code__icontains=value))
+        return queryset.filter(search_key__contains=key)
 
 
 # --- Export filters: a child table's own date range ----------------------------------------

@@ -21,9 +21,9 @@ import datetime as dt
 import logging
 
 from celery import Task, shared_task
-from celery.signals import worker_process_init
+from celery.signals import worker_init, worker_process_init
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connections
 from django.utils import timezone
 
 from pledges import matching
@@ -40,9 +40,27 @@ RETRY_BACKOFF_MAX = getattr(settings, "INGEST_RETRY_BACKOFF_MAX", 600)
 RETRYABLE = (TransientFetchError, OperationalError, InterfaceError)
 
 
+@worker_init.connect
+def _load_shared_before_forking(**_kwargs) -> None:
+    """Load the Kiwi model (and compile the pledge book) once in the worker's main process,
+    before the pool forks: the children share those pages copy-on-write, so an added worker
+    process costs tens of MB, not another copy of the model (bench/bench_scale.py measures the
+    unique memory per process). The database connection used here is closed before forking."""
+    if not getattr(settings, "WARM_KIWI_ON_WORKER_START", True):
+        return
+    _warm_korean_engine()
+    try:
+        matching.pledge_book()
+    except Exception:  # no database yet: each process compiles the book at its first article
+        logger.exception("could not compile the pledge book at worker start")
+    finally:
+        connections.close_all()
+
+
 @worker_process_init.connect
 def _warm_korean_engine(**_kwargs) -> None:
-    """Load the Kiwi model once per worker process, before the first task needs it."""
+    """Make sure each worker process has the Kiwi model before the first task needs it (a
+    no-op when the parent loaded it before forking; solo and thread pools load it here)."""
     if not getattr(settings, "WARM_KIWI_ON_WORKER_START", True):
         return
     try:
@@ -129,14 +147,37 @@ def match_article_task(article_id: int) -> int:
 
 @shared_task(name=pipeline.TaskName.REMATCH_PLEDGE)
 def rematch_pledge_task(pledge_id: int) -> dict:
-    """An editor changed a pledge's matcher terms: match recent articles against it again.
-    Reviewed evidence is never touched; suggestions that no longer match are withdrawn."""
-    slug = Pledge.objects.filter(pk=pledge_id).values_list("slug", flat=True).first()
-    if slug is None:
+    """An editor changed a pledge's matcher terms: match recent articles against it again, in
+    batches on the match queue (progress in the admin: re-match runs). Only articles that name
+    one of its terms or hold a suggestion for it are matched. Reviewed evidence is never
+    touched; suggestions that no longer match are withdrawn."""
+    pledge = Pledge.objects.filter(pk=pledge_id).first()
+    if pledge is None:
         return {"pledge_id": pledge_id, "articles": 0, "suggestions": 0}
     since = timezone.now() - dt.timedelta(days=settings.REMATCH_WINDOW_DAYS)
-    articles, suggestions = matching.rematch_articles(pledge_slugs=[slug], since=since)
-    return {"pledge_id": pledge_id, "articles": articles, "suggestions": suggestions}
+    run, batch_ids = matching.plan_rematch(pledge=pledge, since=since)
+    for batch_id in batch_ids:
+        pipeline.enqueue(pipeline.TaskName.REMATCH_BATCH, batch_id=batch_id)
+    run.refresh_from_db()  # run inline (eager mode): the batches are done already
+    return {
+        "pledge_id": pledge_id,
+        "run_id": run.pk,
+        "batches": run.batches_total,
+        "articles": run.articles_matched,
+        "suggestions": run.suggestions,
+    }
+
+
+@shared_task(
+    name=pipeline.TaskName.REMATCH_BATCH,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=MAX_RETRIES,
+)
+def rematch_batch_task(batch_id: int) -> int:
+    """One batch of a pledge's re-match (articles by id range); counted once if run twice."""
+    return matching.run_rematch_batch(batch_id)
 
 
 @shared_task(name=pipeline.TaskName.REMATCH_RECENT)

@@ -53,6 +53,7 @@ class TaskName(StrEnum):
     MATCH_ARTICLE = "pledges.tasks.match_article_task"
     REMATCH_PLEDGE = "pledges.tasks.rematch_pledge_task"
     REMATCH_RECENT = "pledges.tasks.rematch_recent_task"
+    REMATCH_BATCH = "pledges.tasks.rematch_batch_task"
 
 
 def enqueue(task: TaskName, **kwargs: Any) -> None:

@@ -227,6 +227,17 @@ class CompiledPledges:
     pledges: tuple[_Compiled, ...]
     index: TermIndex = field(compare=False, repr=False)
 
+    def name_keys(self, slug: str) -> tuple[str, ...]:
+        """The keys that can give pledge ``slug`` evidence (what the index looks for)."""
+        for p in self.pledges:
+            if p.spec.slug == slug:
+                return _name_keys(p)
+        return ()
+
+
+def _name_keys(p: _Compiled) -> tuple[str, ...]:
+    return tuple(k for terms in (p.aliases, p.derived, p.keywords, p.heads) for k, _ in terms)
+
 
 def compile_pledges(specs: Iterable[PledgeSpec]) -> CompiledPledges:
     return _compile(tuple(specs))
@@ -236,7 +247,8 @@ def _derived(spec: PledgeSpec) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return derive_names((spec.title, *spec.names), spec.region_terms)
 
 
-@lru_cache(maxsize=32)
+# A few books at most: one is a whole pledge book (10,000 pledges: tens of MB).
+@lru_cache(maxsize=4)
 def _compile(specs: tuple[PledgeSpec, ...]) -> CompiledPledges:
     derived = [_derived(spec) for spec in specs]
     # A derived name that two pledges share names neither.
@@ -271,9 +283,7 @@ def _compile(specs: tuple[PledgeSpec, ...]) -> CompiledPledges:
     index = TermIndex(
         [
             PledgeKeys(
-                names=tuple(
-                    k for terms in (p.aliases, p.derived, p.keywords, p.heads) for k, _ in terms
-                ),
+                names=_name_keys(p),
                 regions=p.region,
                 needs_region=p.spec.needs_region,
             )

@@ -21,7 +21,9 @@ from dataclasses import dataclass
 
 import ahocorasick
 
-__all__ = ["PledgeKeys", "TermIndex"]
+from .normalize import is_column_layout, join_column_lines, match_keys
+
+__all__ = ["PledgeKeys", "TermIndex", "TermScanner"]
 
 
 @dataclass(frozen=True)
@@ -84,3 +86,34 @@ class TermIndex:
             regioned.update(self._region_of[entry])
         regionless = self._regionless
         return sorted(i for i in named if i in regioned or i in regionless)
+
+
+class TermScanner:
+    """Does a stored article name any of these keys? For re-matching only the articles a change
+    of terms can affect, without sentence splitting (a pass per line, no Kiwi).
+
+    Lines are keyed in both forms (``match_keys``) after the same column glue the matcher does,
+    so a key found in one of the matcher's sentences is found in its line. (The one difference:
+    a short parenthesis that spans two sentences of a line is dropped from the line's key
+    without glosses; the key with glosses still holds its text.)"""
+
+    def __init__(self, keys: Iterable[str]) -> None:
+        self._automaton = ahocorasick.Automaton()
+        self.keys = 0
+        for key in set(keys):
+            if key:
+                self._automaton.add_word(key, key)
+                self.keys += 1
+        if self.keys:
+            self._automaton.make_automaton()
+
+    def names_any(self, title: str, text: str) -> bool:
+        if not self.keys:
+            return False
+        if is_column_layout(text):
+            text = join_column_lines(text)
+        for line in (title or "", *(text or "").split("\n")):
+            for key in match_keys(line):
+                for _ in self._automaton.iter(key):
+                    return True
+        return False

@@ -93,6 +93,10 @@ class Article(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(content_hash=""), name="article_hash_set"),
         ]
+        indexes = [
+            # The admin's article list and exports read newest first.
+            models.Index(fields=["-published_at", "-id"], name="article_newest_first"),
+        ]
 
     def __str__(self) -> str:
         return self.title or self.canonical_url or f"#{self.pk}"
@@ -166,7 +170,11 @@ class Evidence(models.Model):
                 name="evidence_reviewed_has_time",
             ),
         ]
-        indexes = [models.Index(fields=["state", "pledge"])]
+        indexes = [
+            models.Index(fields=["state", "pledge"]),
+            # The review queue: suggestions, best first (the admin's ordering).
+            models.Index(fields=["state", "-score", "-created_at"], name="evidence_queue"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.pledge} ← {self.article}"

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from pledges.korean.normalize import match_keys
 from pledges.models.vocabulary import (
     STATUS_DEFINITIONS,
     BrokenReason,
@@ -109,6 +110,21 @@ class Category(models.Model):
 # --- Pledges --------------------------------------------------------------------------------
 
 
+SEARCHED_FIELDS = {"title", "title_en", "summary", "summary_en", "code"}
+
+
+def search_key(text: str) -> str:
+    """A search query or text as the search compares it: both forms of ``match_keys``."""
+    plain, glossed = match_keys(text or "")
+    return plain if plain == glossed else f"{plain} {glossed}"
+
+
+def pledge_search_key(pledge: Pledge) -> str:
+    """One key per searched field, space-separated so a query never spans two fields."""
+    fields = (pledge.code, pledge.title, pledge.title_en, pledge.summary, pledge.summary_en)
+    return " ".join(key for key in (search_key(f) for f in fields) if key)
+
+
 class Pledge(models.Model):
     code = models.CharField(_("code"), max_length=40, unique=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
@@ -196,11 +212,21 @@ class Pledge(models.Model):
         help_text=_("Further matcher terms (context terms, weights); see the README."),
     )
     is_published = models.BooleanField(_("published"), default=True)
+    # Spacing-, punctuation- and case-free key of the searchable text (title, summary, code, in
+    # both languages), kept by save(): "국가 AI" finds "국가AI컴퓨팅센터". On PostgreSQL a pg_trgm
+    # GIN index (migration 0007) serves the substring search at any size.
+    search_key = models.TextField(_("search key"), blank=True, default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["code"]
+        indexes = [
+            # The public list: published pledges by code, and its filters.
+            models.Index(fields=["is_published", "code"], name="pledge_published_code"),
+            models.Index(fields=["status", "code"], name="pledge_status_code"),
+            models.Index(fields=["status_since"], name="pledge_status_since"),
+        ]
         verbose_name = _("pledge")
         verbose_name_plural = _("pledges")
         constraints = [
@@ -223,6 +249,10 @@ class Pledge(models.Model):
     def save(self, *args, **kwargs):
         if self._original_text_changed():
             raise ValidationError("The original text of a pledge is never overwritten.")
+        self.search_key = pledge_search_key(self)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & SEARCHED_FIELDS:
+            kwargs["update_fields"] = {*update_fields, "search_key"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -334,6 +364,10 @@ class StatusChange(models.Model):
         ordering = ["-effective_date", "-recorded_at", "-pk"]
         verbose_name = _("status change")
         verbose_name_plural = _("status changes")
+        indexes = [
+            # The Atom feed of status changes: newest recorded first.
+            models.Index(fields=["-recorded_at", "-id"], name="status_change_newest"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=_in_choices("from_status", Status), name="status_change_from_known"
