@@ -12,6 +12,7 @@ from pledges import review
 from pledges.models import (
     Article,
     Evidence,
+    RematchRun,
     ReviewState,
     SimilarityKey,
 )
@@ -162,6 +163,34 @@ class SimilarityKeyAdmin(admin.ModelAdmin):
     list_display = ["key", "article"]
     search_fields = ["key"]
     list_select_related = ["article"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(RematchRun)
+class RematchRunAdmin(admin.ModelAdmin):
+    """Re-matches after a change of terms, with their progress; written only by the workers."""
+
+    list_display = [
+        "pledge",
+        "state",
+        "progress",
+        "articles_scanned",
+        "articles_matched",
+        "suggestions",
+        "created_at",
+        "finished_at",
+    ]
+    list_filter = ["state"]
+    list_select_related = ["pledge"]
+
+    @admin.display(description=_("progress"))
+    def progress(self, obj) -> str:
+        return f"{obj.percent_done}% ({obj.batches_done}/{obj.batches_total})"
 
     def has_add_permission(self, request) -> bool:
         return False
