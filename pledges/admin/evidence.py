@@ -12,6 +12,8 @@ from pledges import review
 from pledges.models import (
     Article,
     Evidence,
+    PledgeBookVersion,
+    RematchBatch,
     RematchRun,
     ReviewState,
     SimilarityKey,
@@ -197,3 +199,29 @@ class RematchRunAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    """Bookkeeping the workers write; editors may look, not edit."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(RematchBatch)
+class RematchBatchAdmin(_ReadOnlyAdmin):
+    list_display = ["run", "first_pk", "last_pk", "done_at"]
+    list_select_related = ["run__pledge"]
+
+
+@admin.register(PledgeBookVersion)
+class PledgeBookVersionAdmin(_ReadOnlyAdmin):
+    """How many times the pledge book changed (workers recompile it after each change)."""
+
+    list_display = ["version", "changed_at"]
