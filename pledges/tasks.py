@@ -23,7 +23,7 @@ import logging
 from celery import Task, shared_task
 from celery.signals import worker_init, worker_process_init
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, connections
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from pledges import matching
@@ -42,19 +42,11 @@ RETRYABLE = (TransientFetchError, OperationalError, InterfaceError)
 
 @worker_init.connect
 def _load_shared_before_forking(**_kwargs) -> None:
-    """Load the Kiwi model (and compile the pledge book) once in the worker's main process,
-    before the pool forks: the children share those pages copy-on-write, so an added worker
-    process costs tens of MB, not another copy of the model (bench/bench_scale.py measures the
-    unique memory per process). The database connection used here is closed before forking."""
-    if not getattr(settings, "WARM_KIWI_ON_WORKER_START", True):
-        return
+    """Load the Kiwi model once in the worker's main process, before the pool forks: the
+    children share its pages copy-on-write, so an added worker process does not hold another
+    copy of the model. (The pledge book is compiled by each process at its first article:
+    touching the database in the parent before forking stalled the worker's start.)"""
     _warm_korean_engine()
-    try:
-        matching.pledge_book()
-    except Exception:  # no database yet: each process compiles the book at its first article
-        logger.exception("could not compile the pledge book at worker start")
-    finally:
-        connections.close_all()
 
 
 @worker_process_init.connect
