@@ -8,7 +8,7 @@ PORT ?= 8000
 DEV_ENV := DEBUG=1
 
 .PHONY: run serve test lint format migrate demo superuser worker worker-fetch worker-match beat messages \
-        bench bench-match bench-money bench-signals bench-ingest bench-export clean
+        bench bench-match bench-money bench-signals bench-ingest bench-export bench-scale clean
 
 $(BIN)/activate:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -83,6 +83,9 @@ bench-signals: $(VENV)/.installed-dev
 
 bench-ingest: $(VENV)/.installed-dev
 	$(DEV_ENV) $(BIN)/python bench/bench_ingest.py
+
+bench-scale: $(VENV)/.installed-dev
+	$(BIN)/python bench/bench_scale.py
 
 bench-export: $(VENV)/.installed-dev
 	$(DEV_ENV) $(BIN)/python bench/bench_export.py

@@ -17,15 +17,24 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import IntegrityError, models, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from pledges.ingest.dedupe import link_if_copy
 from pledges.korean.calibrate import Calibrator, fit
-from pledges.korean.match import FEATURE_NAMES, PledgeMatch, PledgeSpec, match_article
+from pledges.korean.match import (
+    FEATURE_NAMES,
+    CompiledPledges,
+    PledgeMatch,
+    PledgeSpec,
+    compile_pledges,
+    match_article,
+)
+from pledges.korean.match_index import TermScanner
 from pledges.korean.money import extract_article_amounts
 from pledges.korean.signals import StatusSignal, extract_status_signals
 from pledges.models import (
@@ -33,9 +42,14 @@ from pledges.models import (
     Evidence,
     MatchMethod,
     Pledge,
+    RematchBatch,
+    RematchRun,
+    RematchState,
     ReviewState,
     SignalState,
     SignalSuggestion,
+    pledge_book_changed,
+    pledge_book_token,
 )
 
 _SPEC_FIELDS = {f.name for f in dataclasses.fields(PledgeSpec)}
@@ -102,11 +116,53 @@ def with_outlet(features: Mapping[str, float], outlet: str) -> dict[str, float]:
     return out
 
 
+@dataclass(frozen=True)
+class PledgeBook:
+    """Every pledge compiled for the matcher (keys and the automaton), with what matching needs
+    beside the engine: each pledge's id, region (for status signals) and learned calibrator."""
+
+    token: str
+    compiled: CompiledPledges | Sequence[PledgeSpec]
+    ids: dict[str, int]
+    regions: dict[str, tuple[str, ...]]
+    calibrators: dict[str, Calibrator]
+
+
+def _book_of(pledges: Sequence[Pledge], token: str = "", compiled=None) -> PledgeBook:
+    return PledgeBook(
+        token=token,
+        compiled=compiled if compiled is not None else compile_pledges(current_specs(pledges)),
+        ids={p.slug: p.pk for p in pledges},
+        regions={p.slug: region_terms(p) for p in pledges},
+        calibrators=stored_calibrators(pledges),
+    )
+
+
+_book: PledgeBook | None = None
+
+
+def pledge_book() -> PledgeBook:
+    """The compiled pledge book of this process, rebuilt when the book's version moved.
+
+    Checked before each article (one primary-key read), so a worker picks up an editor's new
+    terms (and a refitted calibrator) at its next article, without a restart. Before the first
+    recorded change (no version row) the book is read every time: correct, and only ever the
+    case on an empty install."""
+    global _book
+    token = pledge_book_token()  # read before the pledges: a change meanwhile moves it again
+    book = _book
+    if book is not None and token and book.token == token:
+        return book
+    book = _book_of(list(_pledges_for_matching().order_by("code")), token)
+    _book = book
+    return book
+
+
 def match_text(
     *,
     title: str,
     text: str,
-    specs: Sequence[PledgeSpec],
+    specs: Sequence[PledgeSpec] | CompiledPledges,
     threshold: float | None = None,
     calibrators: Mapping[str, Calibrator] | None = None,
     outlet: str = "",
@@ -162,30 +218,37 @@ def suggest_evidence_for_article(
     """
     if article.duplicate_of_id:
         return []
-    pledges = _pledges_for_matching()
-    if only_slugs is not None:
-        pledges = pledges.filter(slug__in=list(only_slugs))
-    pledge_by_slug = {p.slug: p for p in pledges}
     if specs is None:
-        specs = current_specs(pledge_by_slug.values())
+        # The whole book (cached per process): an article is scored as at its first match,
+        # beside every other pledge, whichever pledges' suggestions are brought up to date.
+        book = pledge_book()
     else:
-        specs = [s for s in specs if s.slug in pledge_by_slug]
+        wanted_specs = {s.slug: s for s in specs}
+        pledges = list(_pledges_for_matching().filter(slug__in=list(wanted_specs)))
+        book = _book_of(pledges, compiled=[wanted_specs[p.slug] for p in pledges])
+    ids = book.ids
+    if only_slugs is not None:
+        wanted = set(only_slugs)
+        ids = {slug: pk for slug, pk in ids.items() if slug in wanted}
     text = article.normalized_body or article.body
-    matches = match_text(
-        title=article.title,
-        text=text,
-        specs=specs,
-        threshold=threshold,
-        calibrators=stored_calibrators(pledge_by_slug.values()),
-        outlet=article.outlet,
-    )
-    matched_slugs = {m.slug for m in matches}
+    matches = [
+        m
+        for m in match_text(
+            title=article.title,
+            text=text,
+            specs=book.compiled,
+            threshold=threshold,
+            calibrators=book.calibrators,
+            outlet=article.outlet,
+        )
+        if m.slug in ids
+    ]
+    matched_ids = [ids[m.slug] for m in matches]
     amounts = _amounts_in(article.title, text) if matches else []
     signals_by_region: dict[tuple[str, ...], list[StatusSignal]] = {}
     stored: list[Evidence] = []
     with transaction.atomic():
         for match in matches:
-            pledge = pledge_by_slug[match.slug]
             fields = {
                 "score": max(0.0, min(1.0, float(match.score))),
                 "snippet": match.snippet,
@@ -193,39 +256,39 @@ def suggest_evidence_for_article(
                 "amounts": amounts,
                 "match_features": {k: float(v) for k, v in match.features.items()},
             }
-            evidence = _upsert_suggestion(article=article, pledge=pledge, fields=fields)
+            evidence = _upsert_suggestion(article=article, pledge_id=ids[match.slug], fields=fields)
             if evidence is None:
                 continue
             stored.append(evidence)
-            region = region_terms(pledge)
+            region = book.regions[match.slug]
             if region not in signals_by_region:
                 signals_by_region[region] = _signals_in(article, text, region)
             _store_signals(evidence=evidence, signals=signals_by_region[region])
-        Evidence.objects.filter(
-            article=article,
-            pledge__slug__in=[s.slug for s in specs],
-            state=ReviewState.SUGGESTED,
-            method=MatchMethod.AUTO,
-        ).exclude(pledge__slug__in=matched_slugs).delete()
+        withdrawn = Evidence.objects.filter(
+            article=article, state=ReviewState.SUGGESTED, method=MatchMethod.AUTO
+        ).exclude(pledge_id__in=matched_ids)
+        if specs is not None or only_slugs is not None:
+            withdrawn = withdrawn.filter(pledge_id__in=list(ids.values()))
+        withdrawn.delete()  # their status signals go with them
         Article.objects.filter(pk=article.pk).update(matched_at=timezone.now())
     return stored
 
 
-def _upsert_suggestion(*, article: Article, pledge: Pledge, fields: dict) -> Evidence | None:
-    existing = Evidence.objects.filter(article=article, pledge=pledge).first()
+def _upsert_suggestion(*, article: Article, pledge_id: int, fields: dict) -> Evidence | None:
+    existing = Evidence.objects.filter(article=article, pledge_id=pledge_id).first()
     if existing is None:
         try:
             with transaction.atomic():
                 return Evidence.objects.create(
                     article=article,
-                    pledge=pledge,
+                    pledge_id=pledge_id,
                     state=ReviewState.SUGGESTED,
                     method=MatchMethod.AUTO,
                     **fields,
                 )
         except IntegrityError:
             # Another worker stored the same pair between our read and our insert.
-            existing = Evidence.objects.get(article=article, pledge=pledge)
+            existing = Evidence.objects.get(article=article, pledge_id=pledge_id)
     if existing.state != ReviewState.SUGGESTED:
         return None
     Evidence.objects.filter(pk=existing.pk, state=ReviewState.SUGGESTED).update(
@@ -320,6 +383,7 @@ def refit_calibrator(pledge: Pledge) -> Calibrator:
     calibrator = fit(examples)
     stored = {**calibrator.to_dict(), "fitted_at": timezone.now().isoformat()}
     Pledge.objects.filter(pk=pledge.pk).update(match_calibrator=stored)
+    pledge_book_changed()  # an update sends no signal: workers reload the book, calibrator too
     return calibrator
 
 
@@ -380,13 +444,8 @@ def rematch_articles(
 ) -> tuple[int, int]:
     """Match recent articles again (all pledges, or only these). Reviewed evidence stays as it
     is. Returns (articles matched, suggestions now standing)."""
-    pledges = _pledges_for_matching().order_by("code")
-    slugs = None
-    if pledge_slugs is not None:
-        slugs = list(pledge_slugs)
-        pledges = pledges.filter(slug__in=slugs)
-    specs = current_specs(list(pledges))
-    if not specs:
+    slugs = list(pledge_slugs) if pledge_slugs is not None else None
+    if not pledge_book().ids:
         return 0, 0
     articles = Article.objects.filter(duplicate_of__isnull=True)
     if since is not None:
@@ -395,10 +454,88 @@ def rematch_articles(
         )
     done = suggestions = 0
     for article in articles.order_by("pk").iterator(chunk_size=200):
-        suggestions += len(
-            suggest_evidence_for_article(article=article, specs=specs, only_slugs=slugs)
-        )
+        suggestions += len(suggest_evidence_for_article(article=article, only_slugs=slugs))
         done += 1
         if progress:
             progress(done)
     return done, suggestions
+
+
+# --- Re-matching one pledge after its terms changed, in batches on the match queue ----------
+
+REMATCH_BATCH_IDS = 5000  # article ids per batch: a few seconds of scanning, a task each
+
+
+def _rematch_articles_qs(run: RematchRun):
+    articles = Article.objects.filter(duplicate_of__isnull=True)
+    if run.since is not None:
+        articles = articles.filter(
+            Q(published_at__gte=run.since) | Q(published_at__isnull=True, fetched_at__gte=run.since)
+        )
+    return articles
+
+
+def plan_rematch(*, pledge: Pledge, since: dt.datetime | None) -> tuple[RematchRun, list[int]]:
+    """Record a re-match of ``pledge`` and split its articles into batches of ids. Returns the
+    run and the ids of its batches, for the caller to queue (``run_rematch_batch`` each)."""
+    run = RematchRun.objects.create(pledge=pledge, since=since, state=RematchState.RUNNING)
+    run.terms = list(pledge_book().compiled.name_keys(pledge.slug))
+    bounds = (
+        _rematch_articles_qs(run)
+        .order_by()
+        .aggregate(first=models.Min("pk"), last=models.Max("pk"))
+    )
+    batches = []
+    if bounds["first"] is not None:
+        for first in range(bounds["first"], bounds["last"] + 1, REMATCH_BATCH_IDS):
+            batches.append(
+                RematchBatch(run=run, first_pk=first, last_pk=first + REMATCH_BATCH_IDS - 1)
+            )
+    RematchBatch.objects.bulk_create(batches)
+    run.batches_total = len(batches)
+    if not batches:
+        run.state, run.finished_at = RematchState.DONE, timezone.now()
+    run.save()
+    return run, list(run.batches.order_by("first_pk").values_list("pk", flat=True))
+
+
+def run_rematch_batch(batch_id: int) -> int:
+    """Re-match, against the run's pledge, the articles of one batch that name one of its
+    terms or hold a suggestion for it (the only articles whose evidence for it can change).
+    Safe to run twice: a batch is counted once. Returns the articles matched again."""
+    batch = RematchBatch.objects.select_related("run__pledge").filter(pk=batch_id).first()
+    if batch is None or batch.done_at is not None:
+        return 0
+    run, pledge = batch.run, batch.run.pledge
+    # The pledge's terms as they are now (the run's terms are what it looked for at the start).
+    scanner = TermScanner(pledge_book().compiled.name_keys(pledge.slug))
+    in_range = _rematch_articles_qs(run).filter(pk__range=(batch.first_pk, batch.last_pk))
+    suggested = set(
+        Evidence.objects.filter(pledge=pledge, state=ReviewState.SUGGESTED, method=MatchMethod.AUTO)
+        .filter(article__pk__range=(batch.first_pk, batch.last_pk))
+        .values_list("article_id", flat=True)
+    )
+    scanned = matched = suggestions = 0
+    for article in in_range.order_by("pk").iterator(chunk_size=500):
+        scanned += 1
+        text = article.normalized_body or article.body
+        if article.pk in suggested or scanner.names_any(article.title, text):
+            matched += 1
+            suggestions += len(
+                suggest_evidence_for_article(article=article, only_slugs=[pledge.slug])
+            )
+    with transaction.atomic():
+        if not RematchBatch.objects.filter(pk=batch.pk, done_at__isnull=True).update(
+            done_at=timezone.now()
+        ):
+            return matched  # another worker finished this batch first
+        RematchRun.objects.filter(pk=run.pk).update(
+            batches_done=F("batches_done") + 1,
+            articles_scanned=F("articles_scanned") + scanned,
+            articles_matched=F("articles_matched") + matched,
+            suggestions=F("suggestions") + suggestions,
+        )
+        RematchRun.objects.filter(pk=run.pk, batches_done=F("batches_total")).update(
+            state=RematchState.DONE, finished_at=timezone.now()
+        )
+    return matched

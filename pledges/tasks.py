@@ -22,7 +22,7 @@ import datetime as dt
 import logging
 
 from celery import Task, shared_task
-from celery.signals import beat_init, worker_process_init
+from celery.signals import beat_init, worker_init, worker_process_init
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
@@ -42,9 +42,19 @@ RETRY_BACKOFF_MAX = getattr(settings, "INGEST_RETRY_BACKOFF_MAX", 600)
 RETRYABLE = (TransientFetchError, OperationalError, InterfaceError)
 
 
+@worker_init.connect
+def _load_shared_before_forking(**_kwargs) -> None:
+    """Load the Kiwi model once in the worker's main process, before the pool forks: the
+    children share its pages copy-on-write, so an added worker process does not hold another
+    copy of the model. (The pledge book is compiled by each process at its first article:
+    touching the database in the parent before forking stalled the worker's start.)"""
+    _warm_korean_engine()
+
+
 @worker_process_init.connect
 def _warm_korean_engine(**_kwargs) -> None:
-    """Load the Kiwi model once per worker process, before the first task needs it."""
+    """Make sure each worker process has the Kiwi model before the first task needs it (a
+    no-op when the parent loaded it before forking; solo and thread pools load it here)."""
     if not getattr(settings, "WARM_KIWI_ON_WORKER_START", True):
         return
     try:
@@ -138,14 +148,37 @@ def requeue_unmatched_articles_task() -> int:
 
 @shared_task(name=pipeline.TaskName.REMATCH_PLEDGE)
 def rematch_pledge_task(pledge_id: int) -> dict:
-    """An editor changed a pledge's matcher terms: match recent articles against it again.
-    Reviewed evidence is never touched; suggestions that no longer match are withdrawn."""
-    slug = Pledge.objects.filter(pk=pledge_id).values_list("slug", flat=True).first()
-    if slug is None:
+    """An editor changed a pledge's matcher terms: match recent articles against it again, in
+    batches on the match queue (progress in the admin: re-match runs). Only articles that name
+    one of its terms or hold a suggestion for it are matched. Reviewed evidence is never
+    touched; suggestions that no longer match are withdrawn."""
+    pledge = Pledge.objects.filter(pk=pledge_id).first()
+    if pledge is None:
         return {"pledge_id": pledge_id, "articles": 0, "suggestions": 0}
     since = timezone.now() - dt.timedelta(days=settings.REMATCH_WINDOW_DAYS)
-    articles, suggestions = matching.rematch_articles(pledge_slugs=[slug], since=since)
-    return {"pledge_id": pledge_id, "articles": articles, "suggestions": suggestions}
+    run, batch_ids = matching.plan_rematch(pledge=pledge, since=since)
+    for batch_id in batch_ids:
+        pipeline.enqueue(pipeline.TaskName.REMATCH_BATCH, batch_id=batch_id)
+    run.refresh_from_db()  # run inline (eager mode): the batches are done already
+    return {
+        "pledge_id": pledge_id,
+        "run_id": run.pk,
+        "batches": run.batches_total,
+        "articles": run.articles_matched,
+        "suggestions": run.suggestions,
+    }
+
+
+@shared_task(
+    name=pipeline.TaskName.REMATCH_BATCH,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=MAX_RETRIES,
+)
+def rematch_batch_task(batch_id: int) -> int:
+    """One batch of a pledge's re-match (articles by id range); counted once if run twice."""
+    return matching.run_rematch_batch(batch_id)
 
 
 @shared_task(name=pipeline.TaskName.REMATCH_RECENT)

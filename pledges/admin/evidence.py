@@ -13,6 +13,9 @@ from pledges import matching, review
 from pledges.models import (
     Article,
     Evidence,
+    PledgeBookVersion,
+    RematchBatch,
+    RematchRun,
     ReviewState,
     SimilarityKey,
 )
@@ -190,3 +193,57 @@ class SimilarityKeyAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(RematchRun)
+class RematchRunAdmin(admin.ModelAdmin):
+    """Re-matches after a change of terms, with their progress; written only by the workers."""
+
+    list_display = [
+        "pledge",
+        "state",
+        "progress",
+        "articles_scanned",
+        "articles_matched",
+        "suggestions",
+        "created_at",
+        "finished_at",
+    ]
+    list_filter = ["state"]
+    list_select_related = ["pledge"]
+
+    @admin.display(description=_("progress"))
+    def progress(self, obj) -> str:
+        return f"{obj.percent_done}% ({obj.batches_done}/{obj.batches_total})"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    """Bookkeeping the workers write; editors may look, not edit."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(RematchBatch)
+class RematchBatchAdmin(_ReadOnlyAdmin):
+    list_display = ["run", "first_pk", "last_pk", "done_at"]
+    list_select_related = ["run__pledge"]
+
+
+@admin.register(PledgeBookVersion)
+class PledgeBookVersionAdmin(_ReadOnlyAdmin):
+    """How many times the pledge book changed (workers recompile it after each change)."""
+
+    list_display = ["version", "changed_at"]

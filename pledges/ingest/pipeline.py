@@ -62,6 +62,7 @@ class TaskName(StrEnum):
     MATCH_ARTICLE = "pledges.tasks.match_article_task"
     REMATCH_PLEDGE = "pledges.tasks.rematch_pledge_task"
     REMATCH_RECENT = "pledges.tasks.rematch_recent_task"
+    REMATCH_BATCH = "pledges.tasks.rematch_batch_task"
     REFIT_CALIBRATOR = "pledges.tasks.refit_calibrator_task"
     REQUEUE_UNMATCHED = "pledges.tasks.requeue_unmatched_articles_task"
     # Not a pipeline step: beat's heartbeat for /healthz (pledges/ops/health.py).

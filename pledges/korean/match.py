@@ -43,6 +43,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .match_index import PledgeKeys, TermIndex
 from .match_names import derive_names, paren_pairs, paren_variants, region_canons, regions_in
 from .normalize import (
     is_column_layout,
@@ -227,9 +228,22 @@ class _Compiled:
 
 @dataclass(frozen=True)
 class CompiledPledges:
-    """Specs with their terms turned into match keys once (reuse across articles)."""
+    """Specs with their terms turned into match keys once (reuse across articles), and the
+    automaton over every pledge's keys that picks the pledges an article may be about."""
 
     pledges: tuple[_Compiled, ...]
+    index: TermIndex = field(compare=False, repr=False)
+
+    def name_keys(self, slug: str) -> tuple[str, ...]:
+        """The keys that can give pledge ``slug`` evidence (what the index looks for)."""
+        for p in self.pledges:
+            if p.spec.slug == slug:
+                return _name_keys(p)
+        return ()
+
+
+def _name_keys(p: _Compiled) -> tuple[str, ...]:
+    return tuple(k for terms in (p.aliases, p.derived, p.keywords, p.heads) for k, _ in terms)
 
 
 def compile_pledges(specs: Iterable[PledgeSpec]) -> CompiledPledges:
@@ -240,7 +254,8 @@ def _derived(spec: PledgeSpec) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return derive_names((spec.title, *spec.names), spec.region_terms)
 
 
-@lru_cache(maxsize=32)
+# A few books at most: one is a whole pledge book (10,000 pledges: tens of MB).
+@lru_cache(maxsize=4)
 def _compile(specs: tuple[PledgeSpec, ...]) -> CompiledPledges:
     derived = [_derived(spec) for spec in specs]
     # A derived name that two pledges share names neither.
@@ -272,7 +287,17 @@ def _compile(specs: tuple[PledgeSpec, ...]) -> CompiledPledges:
                 own_regions=region_canons(spec.region_terms),
             )
         )
-    return CompiledPledges(tuple(out))
+    index = TermIndex(
+        [
+            PledgeKeys(
+                names=_name_keys(p),
+                regions=p.region,
+                needs_region=p.spec.needs_region,
+            )
+            for p in out
+        ]
+    )
+    return CompiledPledges(tuple(out), index)
 
 
 # --- the article, prepared once for all pledges ------------------------------------------------
@@ -358,11 +383,20 @@ def _region_counts(sentences: list[_Sentence], p: _Compiled) -> tuple[list[bool]
     return per_sentence, hits, excluded
 
 
-def _score_one(p: _Compiled, sentences: list[_Sentence]) -> _Evidence:
+def _score_one(
+    p: _Compiled, sentences: list[_Sentence], region_cache: dict | None = None
+) -> _Evidence:
     ev = _Evidence(p)
     if not sentences:
         return ev
-    local, region_hits, region_excluded = _region_counts(sentences, p)
+    # Pledges of one promiser share their region terms: count them once per article.
+    region_key = (p.region, p.region_exclusions)
+    counted = region_cache.get(region_key) if region_cache is not None else None
+    if counted is None:
+        counted = _region_counts(sentences, p)
+        if region_cache is not None:
+            region_cache[region_key] = counted
+    local, region_hits, region_excluded = counted
     region_ok = region_hits > 0 and region_hits >= region_excluded
     title_region = bool(local) and sentences[0].position == POS_TITLE and local[0]
     ev.own_region_weight = sum(
@@ -508,15 +542,23 @@ def match_article(
     review_threshold: float,
     use_kiwi: bool = True,
     calibrators: Mapping[str, Calibrator] | None = None,
+    use_index: bool = True,
 ) -> list[PledgeMatch]:
     """Pledges the article is about, best first, those with score ≥ ``review_threshold``.
 
     ``calibrators`` (slug → fitted ``Calibrator``): the score becomes the calibrated
     probability for those pledges; ``features["rule_score"]`` keeps the rule score.
+    ``use_index=False`` scores every pledge instead of the automaton's candidates: the
+    reference the tests compare the index with (same results, cost grows with the book).
     """
     compiled = pledges if isinstance(pledges, CompiledPledges) else compile_pledges(pledges)
     sentences = _prepare(title or "", text or "", use_kiwi)
-    results = [_score_one(p, sentences) for p in compiled.pledges]
+    if use_index:
+        scored = [compiled.pledges[i] for i in compiled.index.candidates(s.keys for s in sentences)]
+    else:
+        scored = list(compiled.pledges)
+    region_cache: dict = {}
+    results = [_score_one(p, sentences, region_cache) for p in scored]
     found = [ev for ev in results if ev.evidence > 0]
     if not found:
         return []

@@ -10,6 +10,14 @@ non-negative amounts); editor actions in review.py and the ingestion services do
 """
 
 from pledges.models.budget import BudgetFigure, BudgetSummary, FunderMismatch
+from pledges.models.matcher import (
+    PledgeBookVersion,
+    RematchBatch,
+    RematchRun,
+    RematchState,
+    pledge_book_changed,
+    pledge_book_token,
+)
 from pledges.models.news import Article, Evidence, SimilarityKey, Source, SourceKind
 from pledges.models.pledges import (
     Category,
@@ -58,10 +66,14 @@ __all__ = [
     "Milestone",
     "MilestoneKind",
     "Pledge",
+    "PledgeBookVersion",
     "PledgeRevision",
     "PledgeType",
     "Promiser",
     "PromiserKind",
+    "RematchBatch",
+    "RematchRun",
+    "RematchState",
     "ReviewState",
     "RevisionKind",
     "SignalKind",
@@ -73,4 +85,6 @@ __all__ = [
     "Status",
     "StatusChange",
     "StatusDefinition",
+    "pledge_book_changed",
+    "pledge_book_token",
 ]

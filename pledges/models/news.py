@@ -100,6 +100,8 @@ class Article(models.Model):
                 name="article_unmatched",
                 condition=Q(matched_at__isnull=True, duplicate_of__isnull=True),
             ),
+            # The admin's article list and exports read newest first.
+            models.Index(fields=["-published_at", "-id"], name="article_newest_first"),
         ]
 
     def __str__(self) -> str:
@@ -177,7 +179,11 @@ class Evidence(models.Model):
                 name="evidence_reviewed_has_time",
             ),
         ]
-        indexes = [models.Index(fields=["state", "pledge"])]
+        indexes = [
+            models.Index(fields=["state", "pledge"]),
+            # The review queue: suggestions, best first (the admin's ordering).
+            models.Index(fields=["state", "-score", "-created_at"], name="evidence_queue"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.pledge} ← {self.article}"

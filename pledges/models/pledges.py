@@ -212,6 +212,12 @@ class Pledge(models.Model):
 
     class Meta:
         ordering = ["code"]
+        indexes = [
+            # The public list: published pledges by code, and its filters.
+            models.Index(fields=["is_published", "code"], name="pledge_published_code"),
+            models.Index(fields=["status", "code"], name="pledge_status_code"),
+            models.Index(fields=["status_since"], name="pledge_status_since"),
+        ]
         verbose_name = _("pledge")
         verbose_name_plural = _("pledges")
         constraints = [
@@ -356,6 +362,10 @@ class StatusChange(models.Model):
         ordering = ["-effective_date", "-recorded_at", "-pk"]
         verbose_name = _("status change")
         verbose_name_plural = _("status changes")
+        indexes = [
+            # The Atom feed of status changes: newest recorded first.
+            models.Index(fields=["-recorded_at", "-id"], name="status_change_newest"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=_in_choices("from_status", Status), name="status_change_from_known"

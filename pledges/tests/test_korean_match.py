@@ -14,12 +14,27 @@ from pledges.korean import (
 )
 
 from .korean_samples import pdf_page
+from .test_korean_match_index import same_matches
 
 P1 = "national-ai-computing-center"
 P2 = "ax-demonstration-valley"
 P3 = "ai-mobility-pilot-city"
 P0 = "ai-cluster-phase-1"
 THRESHOLD = 0.5
+
+
+@pytest.fixture(autouse=True)
+def index_and_full_scan_agree(monkeypatch):
+    """Every match in this module is also made by scoring every pledge (no index): the two
+    paths must give the same matches, scores, terms, snippets and features."""
+    indexed_match = match_article
+
+    def checked(*args, **kwargs):
+        found = indexed_match(*args, **kwargs)
+        assert same_matches(found, indexed_match(*args, **kwargs, use_index=False))
+        return found
+
+    monkeypatch.setitem(globals(), "match_article", checked)
 
 
 @pytest.fixture(scope="module")
