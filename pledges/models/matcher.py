@@ -20,7 +20,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pledges.models.pledges import Jurisdiction, Pledge
+from pledges.models.pledges import Jurisdiction, Pledge, PledgeRevision
 
 BOOK_ROW = 1
 
@@ -63,6 +63,9 @@ def pledge_book_token() -> str:
 @receiver(post_delete, sender=Pledge, dispatch_uid="pledge_book_pledge_deleted")
 @receiver(post_save, sender=Jurisdiction, dispatch_uid="pledge_book_jurisdiction_saved")
 @receiver(post_delete, sender=Jurisdiction, dispatch_uid="pledge_book_jurisdiction_deleted")
+# A revision's new wording is one of the pledge's names (matching.pledge_spec).
+@receiver(post_save, sender=PledgeRevision, dispatch_uid="pledge_book_revision_saved")
+@receiver(post_delete, sender=PledgeRevision, dispatch_uid="pledge_book_revision_deleted")
 def _pledge_book_edited(**kwargs) -> None:
     if kwargs.get("raw"):  # loading fixtures: the loader moves the version once at the end
         return

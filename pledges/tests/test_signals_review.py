@@ -19,6 +19,7 @@ from pledges.models import (
     SignalState,
     SignalSuggestion,
     Status,
+    pledge_book_changed,
 )
 from pledges.tests.factories import ArticleFactory
 
@@ -181,6 +182,7 @@ def test_reviewed_signals_survive_a_rematch_and_withdrawn_articles_take_theirs(d
     Pledge.objects.filter(pk=evidence.pledge_id).update(
         match_aliases=[], match_keywords=[], title="다른 사업", original_text="다른 사업"
     )
+    pledge_book_changed()  # a bulk update sends no signal: say so, as such code must
     suggest_evidence_for_article(article=evidence.article)
     assert not SignalSuggestion.objects.filter(evidence_id=evidence.pk).exists()
 
