@@ -15,8 +15,8 @@ formatted in SQL exactly as writers.py formats it:
   non-NULL empty string as `""` where Python's csv module writes nothing.
 
 COPY quotes exactly the cells Python's csv module (QUOTE_MINIMAL) quotes: those holding a comma,
-a double quote, CR or LF, with quotes doubled. It ends records with LF; they are turned into
-CRLF here, outside quoted cells only. The header line (with the BOM) is written by writers.py's
+a double quote, CR or LF, with quotes doubled. It ends records with LF; they end with CRLF here
+(quoted cells keep their own line breaks). The header line (with the BOM) is written by writers.py's
 own code, so it cannot differ. The `pledges` table (hundreds of rows, money summed in Python by
 BudgetSummary, the rule the pledge page uses) keeps the Python writer; so does SQLite.
 """
@@ -59,6 +59,7 @@ if TYPE_CHECKING:
     from pledges.exports.prepare import Export
 
 FLUSH_BYTES = 64 * 1024  # bytes gathered before a chunk is handed to the client
+CRLF = b"\r\n"
 
 
 class _Sql(Func):
@@ -80,27 +81,34 @@ class _Sql(Func):
 
 
 def _text(value: Expression) -> Expression:
-    # writers._neutralise: spreadsheets run a cell starting with one of = + - @ TAB CR.
+    # writers._neutralise: spreadsheets run a cell starting with one of = + - @ TAB CR. ascii()
+    # reads the first character's code without building a substring (0 for '', NULL for NULL).
     return _Sql(
-        NullIf(value, Value("")),
-        "CASE WHEN left({x}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) "
-        "THEN '''' || {x} ELSE {x} END",
+        value,
+        "CASE WHEN ascii({x}) IN (61, 43, 45, 64, 9, 13) THEN '''' || {x} ELSE NULLIF({x}, '') END",
     )
+
+
+# Since 1980 no zone has had an offset with seconds (the last local mean time, Liberia's, ended
+# in 1972): one to_char in the session's time zone, set to TIME_ZONE for the COPY, writes it.
+PLAIN_OFFSETS_SINCE = "TIMESTAMPTZ '1980-01-01 00:00:00+00'"
 
 
 def _datetime(value: Expression) -> Expression:
     # datetime.isoformat(timespec="seconds") in TIME_ZONE: the offset as ±HH:MM, plus :SS when
-    # the zone's offset had seconds (local mean time before 1908).
+    # the zone's offset had seconds (Seoul's local mean time before 1908: +08:27:52).
     zone = settings.TIME_ZONE.replace("'", "''")
     local = f"({{x}} AT TIME ZONE '{zone}')"
     offset = f"extract(epoch FROM {local} - ({{x}} AT TIME ZONE 'UTC'))::integer"
     return _Sql(
         value,
-        f"""to_char({local}, 'YYYY-MM-DD"T"HH24:MI:SS')"""
+        f"CASE WHEN {{x}} >= {PLAIN_OFFSETS_SINCE}"
+        """ THEN to_char({x}, 'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM')"""
+        f""" ELSE to_char({local}, 'YYYY-MM-DD"T"HH24:MI:SS')"""
         f" || CASE WHEN {offset} < 0 THEN '-' ELSE '+' END"
         f" || to_char(make_interval(secs => abs({offset})), 'HH24:MI')"
         f" || CASE WHEN mod({offset}, 60) <> 0"
-        f" THEN to_char(make_interval(secs => abs({offset})), ':SS') ELSE '' END",
+        f" THEN to_char(make_interval(secs => abs({offset})), ':SS') ELSE '' END END",
     )
 
 
@@ -270,39 +278,39 @@ def stream_csv_copy(export: Export, *, bom: bool = True) -> Iterator[bytes]:
     connection = connections[export.pledges.db]
     count = 0
     with transaction.atomic(using=export.pledges.db), connection.cursor() as cursor:
-        to_crlf = _CrLf()
-        parts: list[bytes] = []
+        # For this COPY only (set_config(…, true) lasts until the transaction ends; both are
+        # put back right after it): the datetime cells are written in the session's time zone,
+        # TIME_ZONE; and no JIT, whose compiling of the ~30 cell expressions cost more than it
+        # saved (1,000,000 evidence rows: 18 s without, 25 s with, on the bench machine).
+        cursor.execute(
+            "SELECT current_setting('TimeZone'), current_setting('jit'),"
+            " set_config('TimeZone', %s, true), set_config('jit', 'off', true)",
+            [settings.TIME_ZONE],
+        )
+        session_zone, session_jit, *_ = cursor.fetchone()
+        parts: list = []
         size = 0
         # cursor.cursor: psycopg's own cursor (Django's wrapper has no COPY).
         with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy:
-            for record in copy:  # libpq hands over one whole record at a time
-                parts.append(record)
+            # libpq hands over exactly one record per read ("data is always returned one data
+            # row at a time"), ending in LF: the LF is dropped here (a zero-copy slice) and
+            # CRLF joins the records, so LFs inside quoted cells are never touched.
+            for record in copy:
+                parts.append(record[:-1])
                 size += len(record)
-                count += 1
                 if size >= FLUSH_BYTES:
+                    count += len(parts)
                     stats.rows = count
-                    yield to_crlf(b"".join(parts))
+                    parts.append(b"")
+                    yield CRLF.join(parts)
                     parts.clear()
                     size = 0
+        cursor.execute(
+            "SELECT set_config('TimeZone', %s, true), set_config('jit', %s, true)",
+            [session_zone, session_jit],
+        )
+    count += len(parts)
     stats.rows = count
     if parts:
-        yield to_crlf(b"".join(parts))
-
-
-class _CrLf:
-    """LF → CRLF at the end of records, never inside a quoted cell (which keeps its bytes)."""
-
-    def __init__(self):
-        self.in_quotes = False
-
-    def __call__(self, data: bytes) -> bytes:
-        if b'"' not in data:
-            return data if self.in_quotes else data.replace(b"\n", b"\r\n")
-        pieces = data.split(b'"')
-        # Between quote characters, pieces alternate outside / inside a quoted cell ("" inside
-        # a cell is an empty piece "inside", which leaves the alternation intact).
-        start = 1 if self.in_quotes else 0
-        pieces[start::2] = [piece.replace(b"\n", b"\r\n") for piece in pieces[start::2]]
-        if len(pieces) % 2 == 0:  # an odd number of quotes: the state flips
-            self.in_quotes = not self.in_quotes
-        return b'"'.join(pieces)
+        parts.append(b"")
+        yield CRLF.join(parts)

@@ -248,14 +248,6 @@ def test_copy_fills_in_every_column_of_the_spec(require_postgres):
         assert sql.count('"copy_') == len(exports.TABLES[table].columns)
 
 
-def test_lf_becomes_crlf_only_outside_quoted_cells():
-    to_crlf = copy_path._CrLf()
-    # A record split across chunks in the middle of a quoted cell keeps its inner LF.
-    assert to_crlf(b'1,"a\nb') == b'1,"a\nb'
-    assert to_crlf(b'c""d\n",2\n3,x\n') == b'c""d\n",2\r\n3,x\r\n'
-    assert to_crlf(b"4,plain\n") == b"4,plain\r\n"
-
-
 def test_copy_is_chosen_for_postgresql_only_and_not_for_the_pledges_table(db, monkeypatch):
     evidence = exports.prepare_export("evidence", {})
     monkeypatch.setattr(connections["default"], "vendor", "sqlite")
@@ -263,3 +255,18 @@ def test_copy_is_chosen_for_postgresql_only_and_not_for_the_pledges_table(db, mo
     monkeypatch.setattr(connections["default"], "vendor", "postgresql")
     assert copy_path.copy_applies(evidence)
     assert not copy_path.copy_applies(exports.prepare_export("pledges", {}))
+
+
+def test_copy_puts_the_session_time_zone_and_jit_back(awkward_world):
+    """The COPY sets TimeZone and jit for itself only: later queries of the same transaction
+    (Django keeps the session in UTC) see the session as it was."""
+    from django.db import connection
+
+    def session():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('TimeZone'), current_setting('jit')")
+            return cursor.fetchone()
+
+    before = session()
+    b"".join(copy_path.stream_csv_copy(exports.prepare_export("evidence", {})))
+    assert session() == before
