@@ -8,7 +8,7 @@ PORT ?= 8000
 DEV_ENV := DEBUG=1
 
 .PHONY: run test lint format migrate demo superuser worker worker-fetch worker-match beat messages \
-        bench bench-match bench-ingest bench-export bench-load clean
+        bench bench-match bench-ingest bench-export bench-load profile-ingest clean
 
 $(BIN)/activate:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -78,6 +78,10 @@ bench-export: $(VENV)/.installed-dev
 # 60 s at 100 connections against gunicorn (DEBUG=0) on loopback; needs PostgreSQL.
 bench-load: $(VENV)/.installed-dev
 	$(BIN)/python bench/bench_load.py
+
+# Where the time per ingested article goes, stage by stage, in one process.
+profile-ingest: $(VENV)/.installed-dev
+	$(BIN)/python bench/profile_ingest.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
