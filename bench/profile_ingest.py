@@ -91,6 +91,9 @@ def main() -> None:
     timed(store, "find_original", "wire-copy lookup (SQL)")
     timed(store, "store_article", "store_article (all)")
     timed(matching, "match_text", "match (Korean engine)")
+    timed(matching, "link_if_copy", "wire-copy link (match task, SQL)")
+    timed(matching, "current_specs", "pledge specs (read + build)")
+    timed(matching, "_amounts_in", "money amounts (Korean engine)")
     timed(matching, "match_stored_article", "match_stored_article (all)")
     with LocalServer() as server:
         for number in range(ARTICLES):
@@ -115,8 +118,14 @@ def main() -> None:
     )
     stages = {k: v for k, v in SPENT.items() if not k.endswith("(all)")}
     stages["store: INSERT + keys + commit"] = SPENT["store_article (all)"] - inner_store
-    stages["matching: read + suggestions + commit"] = (
-        SPENT["match_stored_article (all)"] - SPENT["match (Korean engine)"]
+    stages["matching: read + suggestions + commit"] = SPENT["match_stored_article (all)"] - sum(
+        SPENT[s]
+        for s in (
+            "match (Korean engine)",
+            "wire-copy link (match task, SQL)",
+            "pledge specs (read + build)",
+            "money amounts (Korean engine)",
+        )
     )
     stages["other (known-URL check, Python)"] = total - sum(stages.values())
     print(f"{ARTICLES} articles in one process: {total:.1f} s = {ARTICLES / total:.1f} articles/s")
