@@ -8,7 +8,8 @@ PORT ?= 8000
 DEV_ENV := DEBUG=1
 
 .PHONY: run serve test lint format migrate demo superuser worker worker-fetch worker-match beat messages \
-        bench bench-match bench-money bench-signals bench-ingest bench-export bench-scale clean
+        bench bench-match bench-money bench-signals bench-ingest bench-export bench-load bench-scale \
+        profile-ingest clean
 
 $(BIN)/activate:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -70,7 +71,7 @@ worker: $(VENV)/.installed
 beat: $(VENV)/.installed
 	$(BIN)/celery -A tracker beat --loglevel INFO
 
-bench: bench-match bench-money bench-signals bench-ingest bench-export
+bench: bench-match bench-money bench-signals bench-ingest bench-export bench-load
 
 bench-match: $(VENV)/.installed-dev
 	$(BIN)/python bench/bench_match.py
@@ -89,6 +90,14 @@ bench-scale: $(VENV)/.installed-dev
 
 bench-export: $(VENV)/.installed-dev
 	$(DEV_ENV) $(BIN)/python bench/bench_export.py
+
+# 60 s at 100 connections against gunicorn (DEBUG=0) on loopback; needs PostgreSQL.
+bench-load: $(VENV)/.installed-dev
+	$(BIN)/python bench/bench_load.py
+
+# Where the time per ingested article goes, stage by stage, in one process.
+profile-ingest: $(VENV)/.installed-dev
+	$(BIN)/python bench/profile_ingest.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

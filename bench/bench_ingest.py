@@ -6,7 +6,8 @@ extract, store, match. Prints articles/s for each and the scaling ratio, then th
 article appearing in a feed to its suggestion being in the review queue (Evidence row), with the
 feed polled at once (beat adds up to FEED_POLL_SECONDS on top of it).
 
-Uses the PostgreSQL database tracker_bench_ingest (created, migrated, flushed) and Redis db 14.
+Uses the PostgreSQL database tracker_bench_ingest (BENCH_INGEST_DB; created, migrated, flushed)
+and Redis db 14 (BENCH_REDIS_URL; flushed).
 Prints figures; never fails on slowness.
 """
 
@@ -25,7 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 PG_BASE = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-DB_NAME = "tracker_bench_ingest"
+# Its own database, flushed on every run: BENCH_INGEST_DB names another one (helpers running
+# benchmarks side by side must not share it).
+DB_NAME = os.environ.get("BENCH_INGEST_DB", "tracker_bench_ingest")
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 ARTICLES = int(os.environ.get("BENCH_ARTICLES", "2000"))
 FEEDS = 10

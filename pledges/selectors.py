@@ -157,20 +157,32 @@ def status_changes() -> QuerySet[StatusChange]:
     return StatusChange.objects.all()
 
 
+def visible_status_change_evidence(*, include_suggested: bool = False) -> QuerySet:
+    """Links between status changes and the evidence they rest on that may be shown (rows of
+    the through table; the caller narrows them to its changes)."""
+    through = StatusChange.evidence.through
+    return through.objects.filter(
+        evidence__state__in=evidence_states(include_suggested=include_suggested)
+    )
+
+
 def status_change_evidence_links(
     change_ids: Iterable[int], *, include_suggested: bool = False
 ) -> QuerySet:
     """(status change id, evidence id) pairs of the evidence each change rests on that may be
     shown, in evidence order."""
-    through = StatusChange.evidence.through
     return (
-        through.objects.filter(
-            statuschange_id__in=list(change_ids),
-            evidence__state__in=evidence_states(include_suggested=include_suggested),
-        )
+        visible_status_change_evidence(include_suggested=include_suggested)
+        .filter(statuschange_id__in=list(change_ids))
         .order_by("evidence_id")
         .values_list("statuschange_id", "evidence_id")
     )
+
+
+def evidence_is_visible(path: str, *, include_suggested: bool = False) -> Q:
+    """The condition "the evidence at `path` (e.g. ``evidence``) may be shown", for rows of
+    other tables that point to evidence (a figure or milestone shows its evidence only then)."""
+    return Q(**{f"{path}__state__in": evidence_states(include_suggested=include_suggested)})
 
 
 def milestones() -> QuerySet[Milestone]:

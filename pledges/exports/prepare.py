@@ -15,6 +15,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from pledges import selectors
+from pledges.exports.copy import copy_applies, stream_csv_copy
 from pledges.exports.spec import FORMATS, ExportError, ExportStats, ExportTable
 from pledges.exports.tables import TABLES
 from pledges.exports.writers import stream_csv, stream_json
@@ -54,6 +55,8 @@ class Export:
 
     def stream(self, fmt: str, *, bom: bool = True) -> Iterator[bytes]:
         if fmt == "csv":
+            if copy_applies(self):  # PostgreSQL writes the same bytes, several times faster
+                return stream_csv_copy(self, bom=bom)
             return stream_csv(self.table.columns, self.rows(), bom=bom, stats=self.stats)
         if fmt == "json":
             return stream_json(self.table.columns, self.rows(), stats=self.stats)

@@ -177,12 +177,37 @@ def _pledge_rows(export: Export) -> Iterator[tuple]:
             )
 
 
+# The rows of each child table, filtered and in file order, before choosing columns: the
+# Python writers and the PostgreSQL COPY path (exports/copy.py) both start from these.
+
+
+def evidence_rows_queryset(export: Export) -> QuerySet:
+    return export.own_rows(
+        selectors.visible_evidence(include_suggested=export.include_suggested)
+    ).order_by("pk")
+
+
+def budget_figure_rows_queryset(export: Export) -> QuerySet:
+    return export.own_rows(
+        selectors.visible_budget_figures(include_suggested=export.include_suggested)
+    ).order_by("pledge__code", "stage", "funder", "fiscal_year", "as_of", "pk")
+
+
+def status_change_rows_queryset(export: Export) -> QuerySet:
+    return export.own_rows(selectors.status_changes()).order_by(
+        "pledge__code", "effective_date", "recorded_at", "pk"
+    )
+
+
+def milestone_rows_queryset(export: Export) -> QuerySet:
+    return export.own_rows(selectors.milestones()).order_by(
+        "pledge__code", "planned_date", "actual_date", "pk"
+    )
+
+
 def evidence_queryset(export: Export) -> QuerySet:
     """The evidence rows of an export as a values_list query (the benchmark COPYs it too)."""
-    queryset = export.own_rows(
-        selectors.visible_evidence(include_suggested=export.include_suggested)
-    )
-    return queryset.order_by("pk").values_list(
+    return evidence_rows_queryset(export).values_list(
         "pk",
         "pledge__code",
         "pledge__slug",
@@ -222,12 +247,7 @@ def _visible_evidence(export: Export, evidence_id, evidence_state, url, canonica
 
 
 def _budget_figure_rows(export: Export) -> Iterator[tuple]:
-    queryset = export.own_rows(
-        selectors.visible_budget_figures(include_suggested=export.include_suggested)
-    )
-    rows = queryset.order_by(
-        "pledge__code", "stage", "funder", "fiscal_year", "as_of", "pk"
-    ).values_list(
+    rows = budget_figure_rows_queryset(export).values_list(
         "pk",
         "pledge__code",
         "pledge__slug",
@@ -252,8 +272,7 @@ def _budget_figure_rows(export: Export) -> Iterator[tuple]:
 
 
 def _status_change_rows(export: Export) -> Iterator[tuple]:
-    queryset = export.own_rows(selectors.status_changes())
-    rows = queryset.order_by("pledge__code", "effective_date", "recorded_at", "pk").values_list(
+    rows = status_change_rows_queryset(export).values_list(
         "pk",
         "pledge__code",
         "pledge__slug",
@@ -278,8 +297,7 @@ def _status_change_rows(export: Export) -> Iterator[tuple]:
 
 
 def _milestone_rows(export: Export) -> Iterator[tuple]:
-    queryset = export.own_rows(selectors.milestones())
-    rows = queryset.order_by("pledge__code", "planned_date", "actual_date", "pk").values_list(
+    rows = milestone_rows_queryset(export).values_list(
         "pk",
         "pledge__code",
         "pledge__slug",

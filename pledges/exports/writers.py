@@ -84,6 +84,17 @@ def _row_formatter(
     return format_row
 
 
+def _csv_writer(buffer: io.StringIO):
+    return csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+
+
+def csv_header(columns: Iterable[Column], *, bom: bool = True) -> bytes:
+    """The first bytes of every CSV export: the BOM (unless `bom=False`) and the header line."""
+    buffer = io.StringIO()
+    _csv_writer(buffer).writerow([c.name for c in columns])
+    return (BOM if bom else b"") + buffer.getvalue().encode("utf-8")
+
+
 def stream_csv(
     columns: Iterable[Column],
     rows: Iterable[tuple],
@@ -100,11 +111,8 @@ def stream_csv(
     stats = stats if stats is not None else ExportStats()
     format_row = _row_formatter(columns, _csv_formatter)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow([c.name for c in columns])
-    yield (BOM if bom else b"") + buffer.getvalue().encode("utf-8")
-    buffer.seek(0)
-    buffer.truncate()
+    writer = _csv_writer(buffer)
+    yield csv_header(columns, bom=bom)
     count = 0
     for row in rows:
         writer.writerow(format_row(row))
