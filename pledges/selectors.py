@@ -191,3 +191,8 @@ def fulfilment_rate(statuses: Iterable[str]) -> float | None:
     if not counted:
         return None
     return sum(d.counts_as_kept for d in counted) / len(counted)
+
+
+def pending_review_count() -> int:
+    """Machine suggestions waiting for an editor (the count on the editors' desk)."""
+    return Evidence.objects.filter(state=ReviewState.SUGGESTED).count()
