@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -20,13 +20,43 @@ class EditorAccount:
     created: bool
 
 
-def editors_group() -> Group:
-    try:
-        return Group.objects.get(name=EDITORS_GROUP)
-    except Group.DoesNotExist as missing:
-        raise ValidationError(
-            "The editors group does not exist; run `python manage.py migrate`."
-        ) from missing
+# Exactly what an editor needs: no user management, and no deletion of evidence, status history,
+# revisions, pledges or budget figures. The migration 0005_editors_desk made the group with a
+# frozen copy of this list; ``ensure_editors_group`` restores it (a test keeps the two equal).
+EDITOR_PERMISSIONS = {
+    "pledge": ["add", "change", "view"],
+    "promiser": ["add", "change", "view"],
+    "jurisdiction": ["add", "change", "view"],
+    "category": ["add", "change", "view"],
+    "pledgerevision": ["add", "view"],
+    "statuschange": ["add", "view"],
+    "milestone": ["add", "change", "delete", "view"],
+    "budgetfigure": ["add", "change", "view"],
+    "evidence": ["add", "change", "view"],
+    "article": ["add", "change", "view"],
+    "source": ["add", "change", "view"],
+    "similaritykey": ["view"],
+}
+
+
+def editor_codenames() -> set[str]:
+    return {
+        f"{action}_{model}" for model, actions in EDITOR_PERMISSIONS.items() for action in actions
+    }
+
+
+@transaction.atomic
+def ensure_editors_group() -> Group:
+    """The editors group with exactly the editor's permissions (made again if it was removed,
+    put right if someone widened it)."""
+    group, _created = Group.objects.get_or_create(name=EDITORS_GROUP)
+    permissions = Permission.objects.filter(
+        content_type__app_label="pledges", codename__in=editor_codenames()
+    )
+    if permissions.count() != len(editor_codenames()):
+        raise ValidationError("Permissions are missing; run `python manage.py migrate`.")
+    group.permissions.set(permissions)
+    return group
 
 
 @transaction.atomic
@@ -49,5 +79,5 @@ def create_editor(*, username: str, email: str, password: str | None = None) -> 
     elif created:
         user.set_unusable_password()
     user.save()
-    user.groups.add(editors_group())
+    user.groups.add(ensure_editors_group())
     return EditorAccount(user=user, created=created)

@@ -114,7 +114,7 @@ class EvidenceAdmin(ReviewQueueMixin, admin.ModelAdmin):
     within it; confirm or reject on the row (keys j/k, c, r) or many at once."""
 
     form = EvidenceForm
-    list_display = ["action_checkbox", "suggestion", "score_column", "justification", "decision"]
+    list_display = ["suggestion", "score_column", "justification", "decision"]
     list_display_links = None
     list_filter = [
         "state",

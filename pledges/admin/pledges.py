@@ -421,7 +421,6 @@ class BudgetFigureAdmin(admin.ModelAdmin):
     words: confirm in one click, or open one to correct it first."""
 
     list_display = [
-        "action_checkbox",
         "pledge",
         "amount_column",
         "funder",

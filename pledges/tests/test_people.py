@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -31,8 +30,20 @@ EDITOR_PERMISSIONS = {
 }  # fmt: skip
 
 
+def test_the_migration_and_the_service_agree_on_the_editors_permissions():
+    import importlib
+
+    from pledges import people
+
+    migration = importlib.import_module("pledges.migrations.0005_editors_desk")
+    assert migration.EDITOR_PERMISSIONS == people.EDITOR_PERMISSIONS
+    assert people.editor_codenames() == EDITOR_PERMISSIONS
+
+
 def test_the_editors_group_has_exactly_what_an_editor_needs():
-    group = Group.objects.get(name="editors")
+    from pledges.people import ensure_editors_group
+
+    group = ensure_editors_group()
     codenames = set(group.permissions.values_list("codename", flat=True))
     assert codenames == EDITOR_PERMISSIONS
     assert not group.permissions.exclude(content_type__app_label="pledges").exists()

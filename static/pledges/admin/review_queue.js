@@ -7,7 +7,7 @@
  * A static file with no inline script, so a Content-Security-Policy without 'unsafe-inline'
  * holds.
  */
-(function () {
+function startReviewQueue() {
   "use strict";
 
   const table = document.querySelector("body.review-queue #result_list");
@@ -211,4 +211,11 @@
   if (pendingRows().length) {
     select(rows.indexOf(pendingRows()[0]));
   }
-})();
+}
+
+// The admin loads form media in <head>: wait for the table.
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", startReviewQueue);
+} else {
+  startReviewQueue();
+}
