@@ -13,11 +13,19 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from pledges.ingest.pipeline import refit_calibrator_after_commit, rematch_pledge_after_commit
+from pledges import trail
+from pledges.ingest.pipeline import (
+    IngestRun,
+    Mode,
+    ingest_url,
+    refit_calibrator_after_commit,
+    rematch_pledge_after_commit,
+)
 from pledges.models import (
     Article,
     BudgetFigure,
@@ -38,15 +46,39 @@ from pledges.models import (
 )
 
 
-def confirm_evidence(*, evidence: Evidence, reviewer) -> Evidence:
-    return _review_evidence(evidence, state=ReviewState.CONFIRMED, reviewer=reviewer, reason="")
+class AlreadyReviewed(ValidationError):
+    """Another editor reviewed this suggestion first: the second decision is refused, not
+    written over the first (no lost update)."""
 
 
-def reject_evidence(*, evidence: Evidence, reviewer, reason: str = "") -> Evidence:
-    """Reject an article as evidence for a pledge; the status signals found in it for that
+def confirm_evidence(
+    *, evidence: Evidence, reviewer, expected_state: str | None = None
+) -> Evidence:
+    """Confirm a suggestion. With ``expected_state`` (the state the editor saw), refuse with
+    ``AlreadyReviewed`` when the row has changed since."""
+    return _review_evidence(
+        evidence,
+        state=ReviewState.CONFIRMED,
+        reviewer=reviewer,
+        reason="",
+        expected_state=expected_state,
+    )
+
+
+def reject_evidence(
+    *, evidence: Evidence, reviewer, reason: str = "", expected_state: str | None = None
+) -> Evidence:
+    """Reject a suggestion; the reason is required (it tells the next editor, and the matcher's
+    maintainers, why the machine was wrong). The status signals found in the article for that
     pledge go with it (an editor could no longer accept them)."""
+    if not reason.strip():
+        raise ValidationError(_("Give a reason for rejecting."), code="reason_required")
     evidence = _review_evidence(
-        evidence, state=ReviewState.REJECTED, reviewer=reviewer, reason=reason
+        evidence,
+        state=ReviewState.REJECTED,
+        reviewer=reviewer,
+        reason=reason.strip(),
+        expected_state=expected_state,
     )
     SignalSuggestion.objects.filter(evidence=evidence, state=SignalState.SUGGESTED).update(
         state=SignalState.REJECTED,
@@ -58,17 +90,50 @@ def reject_evidence(*, evidence: Evidence, reviewer, reason: str = "") -> Eviden
 
 
 @transaction.atomic
-def _review_evidence(evidence: Evidence, *, state: str, reviewer, reason: str) -> Evidence:
+def _review_evidence(
+    evidence: Evidence, *, state: str, reviewer, reason: str, expected_state: str | None
+) -> Evidence:
+    # The row lock serialises two editors; the state check makes the later one see the first.
     evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
+    if expected_state is not None and evidence.state != expected_state:
+        raise AlreadyReviewed(
+            _("%(who)s already marked this suggestion as %(state)s at %(when)s.")
+            % {
+                "who": evidence.reviewer.get_username() if evidence.reviewer else _("someone"),
+                "state": ReviewState(evidence.state).label,
+                "when": timezone.localtime(evidence.reviewed_at).strftime("%Y-%m-%d %H:%M")
+                if evidence.reviewed_at
+                else "?",
+            },
+            code="already_reviewed",
+        )
+    before = _evidence_trail(evidence)
     decided = evidence.state != state
     evidence.state = state
     evidence.reviewer = reviewer
     evidence.reviewed_at = timezone.now()
     evidence.reject_reason = reason
     evidence.save(update_fields=["state", "reviewer", "reviewed_at", "reject_reason", "updated_at"])
+    trail.record(
+        user=reviewer,
+        obj=evidence,
+        action="confirm" if state == ReviewState.CONFIRMED else "reject",
+        before=before,
+        after=_evidence_trail(evidence),
+    )
     if decided and evidence.method == MatchMethod.AUTO and evidence.match_features:
         _count_label(evidence.pledge_id)
     return evidence
+
+
+def _evidence_trail(evidence: Evidence) -> dict:
+    return {
+        "state": evidence.state,
+        "method": evidence.method,
+        "reviewer": evidence.reviewer.get_username() if evidence.reviewer_id else None,
+        "reject_reason": evidence.reject_reason,
+        "snippet": evidence.snippet,
+    }
 
 
 def _count_label(pledge_id: int) -> None:
@@ -87,19 +152,54 @@ def _count_label(pledge_id: int) -> None:
 def attach_article_manually(
     *, article: Article, pledge: Pledge, reviewer, snippet: str = ""
 ) -> Evidence:
-    """An editor tags an article to a pledge by hand: confirmed at once, method manual."""
-    evidence, _created = Evidence.objects.select_for_update().get_or_create(
+    """An editor tags an article to a pledge by hand: confirmed at once, method manual, with the
+    editor's snippet. A row the matcher already suggested (or one rejected earlier) for the same
+    pair becomes this manual, confirmed evidence instead of being refused as a duplicate."""
+    evidence, created = Evidence.objects.select_for_update().get_or_create(
         article=article,
         pledge=pledge,
-        defaults={"method": MatchMethod.MANUAL, "reviewed_at": timezone.now()},
+        defaults={
+            "method": MatchMethod.MANUAL,
+            "state": ReviewState.CONFIRMED,
+            "reviewed_at": timezone.now(),
+        },
     )
+    before = {} if created else _evidence_trail(evidence)
     evidence.state = ReviewState.CONFIRMED
+    evidence.method = MatchMethod.MANUAL
     evidence.reviewer = reviewer
     evidence.reviewed_at = timezone.now()
-    if snippet:
-        evidence.snippet = snippet
+    evidence.reject_reason = ""
+    if snippet.strip():
+        evidence.snippet = snippet.strip()
     evidence.save()
+    trail.record(
+        user=reviewer,
+        obj=evidence,
+        action="attach_manually",
+        before=before,
+        after=_evidence_trail(evidence),
+        flag=trail.ADDITION if created else trail.CHANGE,
+    )
     return evidence
+
+
+def attach_url_manually(*, url: str, pledge: Pledge, reviewer, snippet: str = "") -> Evidence:
+    """From a pledge, an editor adds an article by its URL: fetched and stored here and now
+    through the ingestion pipeline (once; a known article is reused), then tagged by hand.
+
+    Raises ``ValidationError`` with the pipeline's reason when the page cannot be ingested."""
+    run = IngestRun(mode=Mode.INLINE)
+    result = ingest_url(url, run)
+    if result is None:
+        reason = run.errors[-1].removeprefix(f"{url}: ") if run.errors else ""
+        raise ValidationError(
+            _("Could not ingest %(url)s: %(error)s") % {"url": url, "error": reason},
+            code="ingest_failed",
+        )
+    return attach_article_manually(
+        article=result.article, pledge=pledge, reviewer=reviewer, snippet=snippet
+    )
 
 
 @transaction.atomic
@@ -148,6 +248,28 @@ def record_status_change(
     change.evidence.set(evidence)
     _sync_current_status(locked, checked_on=checked_on or timezone.localdate())
     pledge.refresh_from_db()
+    after = {
+        "from_status": change.from_status,
+        "to_status": change.to_status,
+        "effective_date": change.effective_date,
+        "broken_reason": change.broken_reason,
+        "is_correction": change.is_correction,
+        "evidence": [item.pk for item in evidence],
+    }
+    trail.record(
+        user=recorded_by,
+        obj=change,
+        action="record_status_change",
+        after=after,
+        flag=trail.ADDITION,
+    )
+    trail.record(
+        user=recorded_by,
+        obj=pledge,
+        action="status_changed",
+        before={"status": change.from_status},
+        after={"status": pledge.status, "status_change": change.pk},
+    )
     return change
 
 
@@ -243,11 +365,27 @@ def confirm_budget_figure(*, figure: BudgetFigure, reviewer) -> BudgetFigure:
     figure = BudgetFigure.objects.select_for_update().get(pk=figure.pk)
     if figure.evidence_id and figure.evidence.state != ReviewState.CONFIRMED:
         raise ValidationError("Confirm the evidence before the figure it supports.")
+    before = _figure_trail(figure)
     figure.state = FigureState.CONFIRMED
     figure.confirmed_by = reviewer
     figure.confirmed_at = timezone.now()
     figure.save(update_fields=["state", "confirmed_by", "confirmed_at"])
+    trail.record(
+        user=reviewer, obj=figure, action="confirm", before=before, after=_figure_trail(figure)
+    )
     return figure
+
+
+def _figure_trail(figure: BudgetFigure) -> dict:
+    return {
+        "state": figure.state,
+        "stage": figure.stage,
+        "funder": figure.funder,
+        "amount_krw": figure.amount_krw,
+        "fiscal_year": figure.fiscal_year,
+        "as_of": figure.as_of,
+        "evidence": figure.evidence_id,
+    }
 
 
 @transaction.atomic
@@ -277,6 +415,13 @@ def revise_pledge(
     )
     revision.full_clean(exclude=["pledge", "recorded_by"])
     revision.save()
+    trail.record(
+        user=recorded_by,
+        obj=locked,
+        action="revise",
+        before={"text": revision.old_text},
+        after={"text": revision.new_text, "kind": kind, "revision": revision.pk},
+    )
     return revision
 
 
@@ -297,12 +442,22 @@ def save_pledge(*, pledge: Pledge, changed_fields: Iterable[str] = (), editor=No
     articles are matched against it again once the change commits (so the workers read the
     new terms, not the old ones). Returns whether a re-match was queued."""
     is_new = pledge.pk is None
+    before = {} if is_new else _stored_fields(pledge, changed_fields)
     if is_new:
         pledge.save()
     else:
         # Only what the form edits: the status and the learned calibrator are written by their
         # own actions meanwhile, and a form opened before must not put back their old values.
         pledge.save(update_fields=_EDITABLE_PLEDGE_FIELDS)
+    changed = list(changed_fields)
+    trail.record(
+        user=editor,
+        obj=pledge,
+        action="create" if is_new else "edit",
+        before=before,
+        after=_stored_fields(pledge, changed) if not is_new else {"code": pledge.code},
+        flag=trail.ADDITION if is_new else trail.CHANGE,
+    )
     terms_changed = not is_new and any(f in MATCHER_FIELDS for f in changed_fields)
     if terms_changed:
         rematch_pledge_after_commit(pledge.pk)
@@ -312,8 +467,20 @@ def save_pledge(*, pledge: Pledge, changed_fields: Iterable[str] = (), editor=No
 @transaction.atomic
 def save_milestone(*, milestone: Milestone, editor=None) -> Milestone:
     """Add or edit a milestone of a pledge (planned and actual dates, evidence)."""
+    is_new = milestone.pk is None
     milestone.full_clean(exclude=["pledge", "evidence"])
     milestone.save()
+    trail.record(
+        user=editor,
+        obj=milestone,
+        action="create" if is_new else "edit",
+        after={
+            "kind": milestone.kind,
+            "planned_date": milestone.planned_date,
+            "actual_date": milestone.actual_date,
+        },
+        flag=trail.ADDITION if is_new else trail.CHANGE,
+    )
     return milestone
 
 
@@ -321,19 +488,76 @@ def save_milestone(*, milestone: Milestone, editor=None) -> Milestone:
 def save_budget_figure(*, figure: BudgetFigure, editor=None) -> BudgetFigure:
     """Add or edit a budget figure by hand. Its review state is not the form's to set: a new
     figure waits for confirmation like the machine's suggestions (``confirm_budget_figure``)."""
-    if figure.pk is None:
+    is_new = figure.pk is None
+    if is_new:
         figure.state = FigureState.SUGGESTED
+    before = {}
+    if not is_new:
+        stored = BudgetFigure.objects.select_for_update().get(pk=figure.pk)
+        before = _figure_trail(stored)
+    figure.full_clean(exclude=["pledge", "evidence", "confirmed_by"])
     figure.save()
+    trail.record(
+        user=editor,
+        obj=figure,
+        action="create" if is_new else "edit",
+        before=before,
+        after=_figure_trail(figure),
+        flag=trail.ADDITION if is_new else trail.CHANGE,
+    )
     return figure
+
+
+@transaction.atomic
+def discard_budget_figure(*, figure: BudgetFigure, editor=None) -> None:
+    """Drop a suggested figure (a misread amount). Confirmed figures are kept: they are
+    public and other figures may rest on them; a newer figure supersedes them instead."""
+    figure = BudgetFigure.objects.select_for_update().get(pk=figure.pk)
+    if figure.state == FigureState.CONFIRMED:
+        raise ValidationError(
+            _("A confirmed budget figure is not deleted; add a newer figure instead."),
+            code="confirmed_figure",
+        )
+    trail.record(
+        user=editor, obj=figure, action="discard", before=_figure_trail(figure), flag=trail.DELETION
+    )
+    figure.delete()
 
 
 @transaction.atomic
 def edit_evidence_note(*, evidence: Evidence, snippet: str, reject_reason: str, editor=None):
     """Correct the justifying sentence or the rejection reason of an evidence row; its state,
     pledge and article change only through the review actions above."""
+    stored = Evidence.objects.select_for_update().get(pk=evidence.pk)
+    before = _evidence_trail(stored)
     Evidence.objects.filter(pk=evidence.pk).update(
         snippet=snippet, reject_reason=reject_reason, updated_at=timezone.now()
     )
+    stored.snippet, stored.reject_reason = snippet, reject_reason
+    if _evidence_trail(stored) != before:
+        trail.record(
+            user=editor,
+            obj=stored,
+            action="edit_note",
+            before=before,
+            after=_evidence_trail(stored),
+        )
+
+
+def _stored_fields(pledge: Pledge, fields: Iterable[str]) -> dict:
+    names = [f for f in fields if f != "original_text" and hasattr(pledge, f)]
+    if pledge.pk is None or not names:
+        return {}
+    stored = Pledge.objects.filter(pk=pledge.pk).first()
+    if stored is None:
+        return {}
+    return {name: _plain(getattr(stored, name)) for name in names}
+
+
+def _plain(value):
+    if isinstance(value, models.Model):
+        return str(value)
+    return value
 
 
 # --- Status signals ------------------------------------------------------------------------------

@@ -1,15 +1,21 @@
 """Articles and the review queue of evidence in the editors' desk. Thin: every write goes
-through review.py."""
+through review.py; the queue's row and bulk decisions live in ``admin/queue.py``."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
+from django.db.models.functions import TruncDate
 from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from pledges import matching, review
+from pledges.admin.display import amounts_list, highlight_terms
+from pledges.admin.queue import ReviewQueueMixin, ScoreBandFilter, reject_reason_choices
 from pledges.models import (
     Article,
     Evidence,
@@ -19,6 +25,20 @@ from pledges.models import (
     ReviewState,
     SimilarityKey,
 )
+
+
+class ManualTagForm(forms.ModelForm):
+    """Tagging by hand: a pair the matcher already suggested is not a duplicate to refuse but
+    the row ``review.attach_article_manually`` turns into manual, confirmed evidence."""
+
+    class Meta:
+        model = Evidence
+        fields = ["article", "pledge", "snippet"]
+
+    def _get_validation_exclusions(self):
+        # The (article, pledge) constraint is not this form's to enforce: the editor action
+        # reuses the existing row. Both fields are checked by their form fields already.
+        return {*super()._get_validation_exclusions(), "article", "pledge"}
 
 
 class EvidenceInline(admin.TabularInline):
@@ -40,6 +60,7 @@ class TagArticleInline(admin.TabularInline):
     through ``review.attach_article_manually``."""
 
     model = Evidence
+    form = ManualTagForm
     extra = 0
     fields = ["pledge", "snippet"]
     autocomplete_fields = ["pledge"]
@@ -76,14 +97,39 @@ class ArticleAdmin(admin.ModelAdmin):
                 )
 
 
-@admin.register(Evidence)
-class EvidenceAdmin(admin.ModelAdmin):
-    """The review queue: machine suggestions, best first; confirm or reject in bulk."""
+class EvidenceForm(forms.ModelForm):
+    class Meta:
+        model = Evidence
+        fields = ["article", "pledge", "snippet", "reject_reason"]
 
-    list_display = ["article", "pledge", "state", "score", "method", "short_snippet", "reviewer"]
-    list_filter = ["state", "method", "pledge"]
-    search_fields = ["article__title", "snippet", "pledge__title"]
-    autocomplete_fields = ["article"]
+    def _get_validation_exclusions(self):
+        # Adding evidence by hand for a pair the matcher suggested is tagging it, not a
+        # duplicate: review.attach_article_manually turns that row manual and confirmed.
+        excluded = super()._get_validation_exclusions()
+        if self.instance.pk is None:
+            excluded = {*excluded, "article", "pledge"}
+        return excluded
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(ReviewQueueMixin, admin.ModelAdmin):
+    """The review queue: one screen of suggestions, newest day first and best score first
+    within it; confirm or reject on the row (keys j/k, c, r) or many at once."""
+
+    form = EvidenceForm
+    list_display = ["suggestion", "score_column", "justification", "decision"]
+    list_display_links = None
+    list_filter = [
+        "state",
+        ScoreBandFilter,
+        ("pledge", admin.RelatedOnlyFieldListFilter),
+        ("article__outlet", admin.AllValuesFieldListFilter),
+        ("article__published_at", admin.DateFieldListFilter),
+        "method",
+    ]
+    list_per_page = 50
+    search_fields = ["article__title", "snippet", "pledge__title", "pledge__code"]
+    autocomplete_fields = ["article", "pledge"]
     readonly_fields = ["why_suggested", "reviewer", "reviewed_at", "created_at", "updated_at"]
     fields = [
         "article",
@@ -100,17 +146,34 @@ class EvidenceAdmin(admin.ModelAdmin):
         "reviewed_at",
     ]
     actions = ["confirm_selected", "reject_selected", "suggest_budget_figures"]
-    ordering = ["-score", "-created_at"]
+    # Newest day first, best score first within the day (an expression: autocomplete widgets
+    # elsewhere order evidence by this too, without the changelist's annotations).
+    ordering = [TruncDate("created_at").desc(), "-score", "-created_at"]
+    change_list_template = "admin/pledges/evidence/change_list.html"
+
+    class Media:
+        css = {"all": ["pledges/admin/desk.css"]}
+        js = ["pledges/admin/review_queue.js"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("article", "pledge", "reviewer")
 
     def changelist_view(self, request, extra_context=None):
-        # The list opens as the review queue: suggestions only, best first.
+        # The list opens as the review queue: suggestions only.
         if request.method == "GET" and not request.GET:
             return HttpResponseRedirect(f"{request.path}?state__exact={ReviewState.SUGGESTED}")
-        return super().changelist_view(request, extra_context)
+        context = {
+            # The queue needs the width: the app list stays on the index page.
+            "is_nav_sidebar_enabled": False,
+            "reject_reason_choices": reject_reason_choices(),
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, context)
 
-    @admin.display(description=_("snippet"))
-    def short_snippet(self, obj) -> str:
-        return (obj.snippet[:120] + "…") if len(obj.snippet) > 120 else obj.snippet
+    def get_fields(self, request, obj=None):
+        if obj is None:  # tagging by hand: the rest is the editor action's to set
+            return ["article", "pledge", "snippet"]
+        return super().get_fields(request, obj)
 
     @admin.display(description=_("why it was suggested"))
     def why_suggested(self, obj) -> str:
@@ -138,6 +201,85 @@ class EvidenceAdmin(admin.ModelAdmin):
             fields += ["article", "pledge", "state", "score", "method", "matched_terms", "amounts"]
         return fields
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Confirmed evidence is public and ratings rest on it; a wrong suggestion is rejected
+        # with a reason, which the matcher's re-runs respect. Nothing is deleted from the desk.
+        return False
+
+    # --- the queue's columns -----------------------------------------------------------------
+
+    @admin.display(description=_("suggestion"), ordering="pledge__code")
+    def suggestion(self, obj) -> str:
+        article = obj.article
+        published = (
+            timezone.localtime(article.published_at).strftime("%Y-%m-%d")
+            if article.published_at
+            else ""
+        )
+        meta = [m for m in (article.outlet, published) if m]
+        return format_html(
+            '<div class="desk-pledge">{} · {}</div>'
+            '<a class="desk-title" href="{}">{}</a>'
+            '<div class="desk-meta">{}</div>',
+            obj.pledge.code,
+            obj.pledge.title,
+            reverse("admin:pledges_evidence_change", args=[obj.pk]),
+            article.title or article.canonical_url or f"#{article.pk}",
+            " · ".join(meta),
+        )
+
+    @admin.display(description=_("score"), ordering="score")
+    def score_column(self, obj) -> str:
+        if obj.score is None:
+            return format_html('<span class="desk-score">{}</span>', _("by hand"))
+        return format_html('<span class="desk-score">{}</span>', f"{obj.score:.2f}")
+
+    @admin.display(description=_("justifying sentence"))
+    def justification(self, obj) -> str:
+        return format_html(
+            '<p class="desk-snippet">{}</p>{}',
+            highlight_terms(obj.snippet, obj.matched_terms or []),
+            amounts_list(obj.amounts),
+        )
+
+    @admin.display(description=_("decision"))
+    def decision(self, obj) -> str:
+        if obj.state != ReviewState.SUGGESTED:
+            who = obj.reviewer.get_username() if obj.reviewer else ""
+            reason = f" · {obj.reject_reason}" if obj.reject_reason else ""
+            return format_html(
+                '<span class="desk-done">{} {}{}</span>', obj.get_state_display(), who, reason
+            )
+        options = format_html_join(
+            "",
+            '<option value="{}">{}</option>',
+            ((v, label) for v, label in reject_reason_choices()),
+        )
+        return format_html(
+            '<div class="desk-decision" data-evidence="{pk}">'
+            '<input type="hidden" name="expected_state_{pk}" value="{state}">'
+            '<button type="submit" class="button desk-confirm" formaction="{confirm}" '
+            'formmethod="post" aria-keyshortcuts="c">{confirm_label}</button>'
+            '<select name="reason_choice_{pk}" aria-label="{reason_label}">{options}</select>'
+            '<input type="text" name="reason_text_{pk}" maxlength="500" '
+            'placeholder="{typed_label}" aria-label="{typed_label}">'
+            '<button type="submit" class="button desk-reject" formaction="{reject}" '
+            'formmethod="post" aria-keyshortcuts="r">{reject_label}</button>'
+            '<p class="desk-message" role="status"></p>'
+            "</div>",
+            pk=obj.pk,
+            state=obj.state,
+            confirm=reverse("admin:pledges_evidence_confirm", args=[obj.pk]),
+            reject=reverse("admin:pledges_evidence_reject", args=[obj.pk]),
+            confirm_label=_("Confirm"),
+            reject_label=_("Reject"),
+            reason_label=_("Reason for rejecting"),
+            typed_label=_("or type a reason"),
+            options=options,
+        )
+
+    # --- saving --------------------------------------------------------------------------
+
     def save_model(self, request, obj, form, change):
         if not change:
             # An editor tagging an article by hand: it is confirmed by that act.
@@ -150,12 +292,11 @@ class EvidenceAdmin(admin.ModelAdmin):
             evidence=obj, snippet=obj.snippet, reject_reason=obj.reject_reason, editor=request.user
         )
 
-    @admin.action(description=_("Confirm selected evidence"))
-    def confirm_selected(self, request, queryset):
-        for evidence in queryset:
-            review.confirm_evidence(evidence=evidence, reviewer=request.user)
-        count = queryset.count()
-        self.message_user(request, ngettext("%d confirmed.", "%d confirmed.", count) % count)
+    def log_addition(self, request, obj, message):
+        return None  # review.attach_article_manually wrote the trail, with before and after
+
+    def log_change(self, request, obj, message):
+        return None  # review.edit_evidence_note wrote the trail, with before and after
 
     @admin.action(description=_("Suggest budget figures from the amounts found"))
     def suggest_budget_figures(self, request, queryset):
@@ -171,13 +312,6 @@ class EvidenceAdmin(admin.ModelAdmin):
             )
             % created,
         )
-
-    @admin.action(description=_("Reject selected evidence"))
-    def reject_selected(self, request, queryset):
-        for evidence in queryset:
-            review.reject_evidence(evidence=evidence, reviewer=request.user, reason="")
-        count = queryset.count()
-        self.message_user(request, ngettext("%d rejected.", "%d rejected.", count) % count)
 
 
 @admin.register(SimilarityKey)

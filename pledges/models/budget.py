@@ -21,7 +21,9 @@ from pledges.models.vocabulary import (
 
 
 class BudgetFigure(models.Model):
-    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="budget_figures")
+    pledge = models.ForeignKey(
+        Pledge, on_delete=models.CASCADE, related_name="budget_figures", verbose_name=_("pledge")
+    )
     amount_krw = models.BigIntegerField(_("amount (KRW)"))
     stage = models.CharField(_("stage"), max_length=30, choices=BudgetStage.choices)
     funder = models.CharField(_("funder"), max_length=20, choices=Funder.choices)
@@ -51,10 +53,15 @@ class BudgetFigure(models.Model):
         _("state"), max_length=20, choices=FigureState.choices, default=FigureState.SUGGESTED
     )
     confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by"),
     )
-    confirmed_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["pledge", "stage", "funder", "fiscal_year"]

@@ -35,8 +35,8 @@ class Source(models.Model):
     feed_url = models.URLField(_("feed URL"), max_length=500, null=True, blank=True, unique=True)
     is_active = models.BooleanField(_("active"), default=True)
     poll_interval_minutes = models.PositiveIntegerField(_("poll every (minutes)"), default=30)
-    etag = models.CharField(max_length=300, blank=True)
-    last_modified = models.CharField(max_length=100, blank=True)
+    etag = models.CharField(_("ETag"), max_length=300, blank=True)
+    last_modified = models.CharField(_("Last-Modified"), max_length=100, blank=True)
     next_poll_at = models.DateTimeField(_("next poll"), null=True, blank=True)
     last_success_at = models.DateTimeField(_("last success"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
@@ -59,7 +59,12 @@ class Source(models.Model):
 
 class Article(models.Model):
     source = models.ForeignKey(
-        Source, on_delete=models.SET_NULL, null=True, blank=True, related_name="articles"
+        Source,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="articles",
+        verbose_name=_("source"),
     )
     outlet = models.CharField(_("outlet"), max_length=100, blank=True)
     url = models.URLField(_("URL"), max_length=1000, blank=True)
@@ -112,7 +117,10 @@ class SimilarityKey(models.Model):
     """MinHash band keys of an article's text: an index to find wire copies without a scan."""
 
     article = models.ForeignKey(
-        Article, on_delete=models.CASCADE, related_name="similarity_key_rows"
+        Article,
+        on_delete=models.CASCADE,
+        related_name="similarity_key_rows",
+        verbose_name=_("article"),
     )
     key = models.CharField(_("key"), max_length=16, db_index=True)
 
@@ -128,8 +136,12 @@ class SimilarityKey(models.Model):
 
 
 class Evidence(models.Model):
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="evidence")
-    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="evidence")
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("article")
+    )
+    pledge = models.ForeignKey(
+        Pledge, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("pledge")
+    )
     state = models.CharField(
         _("state"), max_length=20, choices=ReviewState.choices, default=ReviewState.SUGGESTED
     )
@@ -153,8 +165,8 @@ class Evidence(models.Model):
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     reject_reason = models.TextField(_("reject reason"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -26,7 +26,7 @@ from pledges.models.vocabulary import (
 
 
 class Jurisdiction(models.Model):
-    slug = models.SlugField(unique=True)
+    slug = models.SlugField(_("slug"), unique=True)
     name = models.CharField(_("name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=100, blank=True)
     aliases = models.JSONField(
@@ -60,7 +60,7 @@ class PromiserKind(models.TextChoices):
 class Promiser(models.Model):
     Kind = PromiserKind
 
-    slug = models.SlugField(unique=True)
+    slug = models.SlugField(_("slug"), unique=True)
     name = models.CharField(_("name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=100, blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PERSON)
@@ -90,7 +90,7 @@ class Promiser(models.Model):
 
 
 class Category(models.Model):
-    slug = models.SlugField(unique=True)
+    slug = models.SlugField(_("slug"), unique=True)
     name = models.CharField(_("name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=100, blank=True)
 
@@ -207,8 +207,8 @@ class Pledge(models.Model):
     # case; 인공지능 read as AI), so "인공지능", "AI" and "국가 AI컴퓨팅센터" find what the engine
     # finds. Written on every save from the titles, summaries, code and matcher names.
     search_key = models.TextField(_("search key"), blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["code"]
@@ -304,7 +304,9 @@ class RevisionKind(models.TextChoices):
 class PledgeRevision(models.Model):
     Kind = RevisionKind
 
-    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="revisions")
+    pledge = models.ForeignKey(
+        Pledge, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("pledge")
+    )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     old_text = models.TextField(_("old text"))
     new_text = models.TextField(_("new text"))
@@ -313,9 +315,14 @@ class PledgeRevision(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     source = models.CharField(_("source"), max_length=500, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-decided_on", "-recorded_at"]
@@ -334,7 +341,12 @@ class PledgeRevision(models.Model):
 class StatusChange(models.Model):
     """One rating decision. Append-only: a mistake is fixed by a new row marked as a correction."""
 
-    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="status_changes")
+    pledge = models.ForeignKey(
+        Pledge,
+        on_delete=models.CASCADE,
+        related_name="status_changes",
+        verbose_name=_("pledge"),
+    )
     from_status = models.CharField(_("from"), max_length=20, choices=Status.choices)
     to_status = models.CharField(_("to"), max_length=20, choices=Status.choices)
     effective_date = models.DateField(_("effective date"))
@@ -419,7 +431,9 @@ class MilestoneKind(models.TextChoices):
 class Milestone(models.Model):
     Kind = MilestoneKind
 
-    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="milestones")
+    pledge = models.ForeignKey(
+        Pledge, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("pledge")
+    )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=200)
     title_en = models.CharField(_("English title"), max_length=200, blank=True)
@@ -427,7 +441,12 @@ class Milestone(models.Model):
     actual_date = models.DateField(_("actual date"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
     evidence = models.ForeignKey(
-        "Evidence", on_delete=models.SET_NULL, null=True, blank=True, related_name="milestones"
+        "Evidence",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="milestones",
+        verbose_name=_("evidence"),
     )
 
     class Meta:
