@@ -321,6 +321,8 @@ def newly_confirmed_evidence(limit: int = 5) -> QuerySet[Evidence]:
 def public_corrections() -> QuerySet[StatusChange]:
     """Every correction of a published pledge's rating, newest first (/corrections/)."""
     return public_status_changes().filter(is_correction=True)
+
+
 def pending_review_count() -> int:
     """Machine suggestions waiting for an editor (the count on the editors' desk)."""
     return Evidence.objects.filter(state=ReviewState.SUGGESTED).count()
