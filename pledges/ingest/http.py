@@ -13,7 +13,7 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -25,6 +25,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from pledges.ingest.errors import (
     FetchError,
+    FetchTimeout,
     PermanentFetchError,
     ResponseTooLarge,
     TransientFetchError,
@@ -231,12 +232,15 @@ def fetch(
     last_modified: str = "",
     max_bytes: int | None = None,
     timeout: float | None = None,
+    before_request: Callable[[str], None] | None = None,
 ) -> FetchResult:
     """GET ``url`` safely. Raises TransientFetchError or PermanentFetchError (or a subclass).
 
     ``timeout`` bounds the connection and each read, and (twice over) the whole fetch, so a
     server trickling bytes cannot hold a worker. Redirects are followed by hand, at most
     ``INGEST_MAX_REDIRECTS``, each hop checked by the SSRF guard; a loop is a permanent error.
+    ``before_request(url)`` runs before every hop, after the SSRF guard (the robots.txt check of
+    ``ingest.politeness.polite_fetch``); it raises to refuse the hop.
     """
     timeout = timeout if timeout is not None else settings.INGEST_TIMEOUT_SECONDS
     max_bytes = max_bytes if max_bytes is not None else settings.INGEST_MAX_BYTES
@@ -250,6 +254,8 @@ def fetch(
     seen = {url}
     for _hop in range(settings.INGEST_MAX_REDIRECTS + 1):
         check_url_allowed(current)
+        if before_request is not None:
+            before_request(current)
         try:
             response = _session().get(
                 current,
@@ -264,7 +270,7 @@ def fetch(
         except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema) as error:
             raise PermanentFetchError(f"invalid URL: {error}", url=current) from error
         except requests.Timeout as error:
-            raise TransientFetchError(f"timed out: {error}", url=current) from error
+            raise FetchTimeout(f"timed out: {error}", url=current) from error
         except requests.RequestException as error:
             raise TransientFetchError(f"network error: {error}", url=current) from error
         with response:
@@ -279,7 +285,7 @@ def fetch(
             if status == 304:
                 return FetchResult(current, status, dict(response.headers), not_modified=True)
             if status >= 400:
-                raise FetchError.for_status(status, current)
+                raise FetchError.for_status(status, current, response.headers.get("Retry-After"))
             if status >= 300:
                 raise PermanentFetchError(f"HTTP {status} without a target", url=current)
             content = _read_capped(response, current, max_bytes, deadline)
@@ -300,7 +306,7 @@ def _read_capped(response, url: str, max_bytes: int, deadline: float) -> bytes:
             if len(buffer) > max_bytes:
                 raise ResponseTooLarge(f"body exceeds {max_bytes:,} bytes", url=url)
             if time.monotonic() > deadline:
-                raise TransientFetchError("download took too long", url=url)
+                raise FetchTimeout("download took too long", url=url)
     except requests.RequestException as error:
         raise TransientFetchError(f"download failed: {error}", url=url) from error
     return bytes(buffer)

@@ -9,7 +9,15 @@ non-negative amounts); editor actions in review.py and the ingestion services do
 """
 
 from pledges.models.budget import BudgetFigure, BudgetSummary, FunderMismatch
-from pledges.models.news import Article, Evidence, SimilarityKey, Source, SourceKind
+from pledges.models.news import (
+    Article,
+    Evidence,
+    FailureKind,
+    IngestFailure,
+    SimilarityKey,
+    Source,
+    SourceKind,
+)
 from pledges.models.pledges import (
     Category,
     Jurisdiction,
@@ -47,10 +55,12 @@ __all__ = [
     "BudgetSummary",
     "Category",
     "Evidence",
+    "FailureKind",
     "FeasibilityStudy",
     "FigureState",
     "Funder",
     "FunderMismatch",
+    "IngestFailure",
     "Jurisdiction",
     "MatchMethod",
     "Milestone",

@@ -80,7 +80,14 @@ def broker(require_postgres, require_redis, transactional_db):
 class Worker:
     """One ``celery worker`` process group; killed (never left behind) on exit."""
 
-    def __init__(self, broker_url: str, log_dir: Path, name: str, concurrency: int = 2):
+    def __init__(
+        self,
+        broker_url: str,
+        log_dir: Path,
+        name: str,
+        concurrency: int = 2,
+        env: dict[str, str] | None = None,
+    ):
         self.name = name
         self.log_path = log_dir / f"{name}.log"
         self.env = {
@@ -93,6 +100,9 @@ class Worker:
             "INGEST_TIMEOUT_SECONDS": "1",
             "CELERY_VISIBILITY_TIMEOUT": "5",
             "LOG_LEVEL": "WARNING",
+            # One loopback host serves every page: no interval unless a test asks for one.
+            "INGEST_HOST_MIN_INTERVAL": "0",
+            **(env or {}),
         }
         self.command = [
             str(CELERY),
