@@ -278,6 +278,25 @@ def read_feed_or_sitemap(
     return feed_format or sitemaps.RSS, feed.entries
 
 
+def inspect_feed_url(url: str) -> str:
+    """What ``url`` serves: RSS, ATOM, SITEMAP or SITEMAP_INDEX (told by content). Fetched
+    politely like any poll; raises IngestError if it cannot be read or is none of these."""
+    result = polite_fetch(
+        url,
+        accept=FEED_ACCEPT,
+        max_bytes=max(settings.INGEST_MAX_BYTES, settings.INGEST_SITEMAP_MAX_BYTES),
+    )
+    content = sitemaps.ungzip(result.content, max_bytes=settings.INGEST_SITEMAP_MAX_BYTES, url=url)
+    feed_format = sitemaps.detect_format(content)
+    if feed_format in (sitemaps.SITEMAP, sitemaps.SITEMAP_INDEX):
+        sitemaps.parse_sitemap(content, url=url)  # well-formed all through
+        return feed_format
+    feed = parse_feed(result.content, url=result.url, content_type=result.content_type)
+    if not feed.entries and not feed_format:
+        raise FeedError("neither an RSS/Atom feed nor a sitemap", url=url)
+    return feed_format or sitemaps.RSS
+
+
 def _child_sitemap_entries(url: str, source: Source | None) -> list[sitemaps.SitemapEntry]:
     try:
         result = polite_fetch(
