@@ -8,6 +8,7 @@ failed in CI.
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import subprocess
@@ -514,7 +515,7 @@ def test_two_workers_obey_robots_crawl_delay_and_the_per_host_limit(broker, tmp_
     assert server.max_in_flight("/n/") == 2
     starts = server.start_times("/n/") + server.start_times("/rss")
     starts.sort()
-    gaps = [later - earlier for earlier, later in zip(starts, starts[1:], strict=False)]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(starts)]
     # Slots are granted Crawl-delay apart by Redis's clock; the server sees each request a
     # little later, by however long the worker took to connect and send on a loaded machine.
     assert min(gaps) >= crawl_delay - 0.15, gaps

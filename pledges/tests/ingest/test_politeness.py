@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 
 import pytest
@@ -20,7 +21,7 @@ def _ok(delay: float = 0.0) -> Response:
 
 
 def _gaps(times: list[float]) -> list[float]:
-    return [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
+    return [later - earlier for earlier, later in itertools.pairwise(times)]
 
 
 def test_429_with_retry_after_is_waited_for_then_fetched(allow_private):
