@@ -8,7 +8,7 @@ PORT ?= 8000
 DEV_ENV := DEBUG=1
 
 .PHONY: run test lint format migrate demo superuser worker worker-fetch worker-match beat messages \
-        bench bench-match bench-ingest bench-export clean
+        bench bench-match bench-ingest bench-export bench-sitemap clean
 
 $(BIN)/activate:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -64,7 +64,7 @@ worker: $(VENV)/.installed
 beat: $(VENV)/.installed
 	$(BIN)/celery -A tracker beat --loglevel INFO
 
-bench: bench-match bench-ingest bench-export
+bench: bench-match bench-ingest bench-export bench-sitemap
 
 bench-match: $(VENV)/.installed-dev
 	$(BIN)/python bench/bench_match.py
@@ -74,6 +74,9 @@ bench-ingest: $(VENV)/.installed-dev
 
 bench-export: $(VENV)/.installed-dev
 	$(DEV_ENV) $(BIN)/python bench/bench_export.py
+
+bench-sitemap: $(VENV)/.installed-dev
+	$(DEV_ENV) $(BIN)/python bench/bench_sitemap.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -46,14 +46,19 @@ def ungzip(content: bytes, *, max_bytes: int, url: str = "") -> bytes:
     """A gzipped sitemap (``sitemap.xml.gz``) inflated, refusing more than ``max_bytes``."""
     if not content.startswith(b"\x1f\x8b"):
         return content
+    data = bytearray()
     try:
         with gzip.GzipFile(fileobj=io.BytesIO(content)) as stream:
-            data = stream.read(max_bytes + 1)
+            # In chunks: read(max_bytes) would set aside the whole cap up front.
+            while chunk := stream.read(256 * 1024):
+                data += chunk
+                if len(data) > max_bytes:
+                    raise ResponseTooLarge(
+                        f"sitemap inflates to more than {max_bytes:,} bytes", url=url
+                    )
     except (OSError, EOFError) as error:
         raise FeedError(f"broken gzip data: {error}", url=url) from error
-    if len(data) > max_bytes:
-        raise ResponseTooLarge(f"sitemap inflates to more than {max_bytes:,} bytes", url=url)
-    return data
+    return bytes(data)
 
 
 def _local(tag: object) -> str:

@@ -37,10 +37,14 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         self.server.hits.append(self.path)
         started = time.monotonic()
+        self._answering_at = 0.0
         try:
             self._answer()
         finally:
-            self.server.visits.append((self.path, started, time.monotonic()))
+            # Until the answer starts going out: the client holds its slot at least this long,
+            # so overlaps seen here are overlaps the client really had.
+            answered = self._answering_at or time.monotonic()
+            self.server.visits.append((self.path, started, answered))
 
     def _answer(self):
         route = self.server.routes.get(self.path) or self.server.routes.get(
@@ -54,6 +58,7 @@ class Handler(BaseHTTPRequestHandler):
             response = route
         if response.delay:
             time.sleep(response.delay)
+        self._answering_at = time.monotonic()
         try:
             self.send_response(response.status)
             for key, value in response.headers.items():

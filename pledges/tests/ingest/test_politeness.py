@@ -72,12 +72,12 @@ def test_crawl_delay_longer_than_the_interval_wins(allow_private):
 
 
 def test_at_most_n_fetches_at_once_per_host(allow_private):
-    routes = {f"/{n}": _ok(delay=0.4) for n in range(6)}
+    routes = {f"/p/{n}": _ok(delay=0.4) for n in range(6)}
     with LocalServer(routes) as server:
         source = Source.objects.create(name="가일보", max_concurrent_fetches=2)
         threads = [
             threading.Thread(
-                target=polite_fetch, args=(server.url(f"/{n}"),), kwargs={"source": source}
+                target=polite_fetch, args=(server.url(f"/p/{n}"),), kwargs={"source": source}
             )
             for n in range(6)
         ]
@@ -86,7 +86,7 @@ def test_at_most_n_fetches_at_once_per_host(allow_private):
         for thread in threads:
             thread.join()
         assert len(server.page_hits) == 6
-        assert server.max_in_flight("/") == 2
+        assert server.max_in_flight("/p/") == 2
 
 
 def test_a_busy_host_is_given_back_when_the_wait_is_too_long(allow_private):

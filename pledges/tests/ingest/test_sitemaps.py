@@ -178,3 +178,50 @@ def test_entities_are_not_expanded():
 def test_a_malformed_sitemap_is_a_feed_error():
     with pytest.raises(FeedError):
         sitemaps.parse_sitemap(b"<urlset><url><loc>https://a.kr/1</loc></url>")
+
+
+def _add_source(admin_client, url: str):
+    return admin_client.post(
+        "/admin/pledges/source/add/",
+        {"name": "시험일보", "kind": "feed", "feed_url": url, "poll_interval_minutes": 30},
+    )
+
+
+def test_admin_source_form_tells_a_sitemap_from_a_feed(admin_client, allow_private):
+    routes = {
+        "/sitemap.xml": _xml(news_sitemap([])),
+        "/rss": Response(rss_feed("가일보", [{"title": "t", "link": "https://a.kr/1"}])),
+    }
+    with LocalServer(routes) as server:
+        assert _add_source(admin_client, server.url("/sitemap.xml")).status_code == 302
+        source = Source.objects.get(feed_url=server.url("/sitemap.xml"))
+        assert (source.kind, source.feed_format) == (Source.Kind.SITEMAP, sitemaps.SITEMAP)
+        admin_client.post(
+            f"/admin/pledges/source/{source.pk}/delete/", {"post": "yes"}
+        )  # the name is unique
+        assert _add_source(admin_client, server.url("/rss")).status_code == 302
+    source = Source.objects.get(feed_url=server.url("/rss"))
+    assert (source.kind, source.feed_format) == (Source.Kind.FEED, sitemaps.RSS)
+
+
+def test_admin_source_form_refuses_a_url_that_is_neither(admin_client, allow_private):
+    page = Response(html_page("홈", ["안녕하세요"]), headers={"Content-Type": "text/html"})
+    with LocalServer({"/": page}) as server:
+        response = _add_source(admin_client, server.url("/"))
+    assert response.status_code == 200  # the form again, with the reason
+    assert "RSS" in response.content.decode()
+    assert not Source.objects.exists()
+
+
+def test_requests_name_the_product_and_a_contact_url(allow_private):
+    agents = []
+
+    def sitemap(handler):
+        agents.append(handler.headers.get("User-Agent"))
+        return _xml(news_sitemap([]))
+
+    with LocalServer({"/s.xml": sitemap}) as server:
+        source = Source.objects.create(name="가일보", kind="feed", feed_url=server.url("/s.xml"))
+        poll_source(source.pk)
+    assert agents[0].startswith("PledgeTracker/")
+    assert allow_private.INGEST_CONTACT_URL in agents[0]
