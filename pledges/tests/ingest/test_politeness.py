@@ -30,7 +30,7 @@ def test_429_with_retry_after_is_waited_for_then_fetched(allow_private):
         result = polite_fetch(server.url("/1"))
     assert result.status == 200
     first, second = server.start_times("/1")
-    assert second - first >= 0.95  # waited as asked, not hammered
+    assert second - first >= 0.9  # waited as asked (1 s), not hammered
 
 
 def test_503_retry_after_longer_than_a_worker_may_wait_is_given_back(allow_private):
@@ -55,7 +55,9 @@ def test_minimum_interval_of_the_source_is_kept(allow_private):
         times = sorted(
             server.start_times("/a") + server.start_times("/b") + server.start_times("/c")
         )
-    assert min(_gaps(times)) >= 0.45
+    # Slots are granted 0.5 s apart; the server sees each request a little later, by however
+    # long the client took to connect and send on a loaded machine.
+    assert min(_gaps(times)) >= 0.4
 
 
 def test_crawl_delay_longer_than_the_interval_wins(allow_private):
@@ -68,7 +70,7 @@ def test_crawl_delay_longer_than_the_interval_wins(allow_private):
         polite_fetch(server.url("/a"))
         polite_fetch(server.url("/b"))
         first, second = sorted(server.start_times("/a") + server.start_times("/b"))
-    assert second - first >= 0.55
+    assert second - first >= 0.5  # 0.6 s apart, less the client's jitter
 
 
 def test_at_most_n_fetches_at_once_per_host(allow_private):
