@@ -9,7 +9,7 @@ DEV_ENV := DEBUG=1
 
 .PHONY: run serve test lint format migrate demo superuser worker worker-fetch worker-match beat messages \
         bench bench-match bench-money bench-signals bench-ingest bench-export bench-load bench-scale \
-        profile-ingest clean
+        bench-sitemap profile-ingest clean
 
 $(BIN)/activate:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -71,7 +71,7 @@ worker: $(VENV)/.installed
 beat: $(VENV)/.installed
 	$(BIN)/celery -A tracker beat --loglevel INFO
 
-bench: bench-match bench-money bench-signals bench-ingest bench-export bench-load
+bench: bench-match bench-money bench-signals bench-ingest bench-export bench-load bench-sitemap
 
 bench-match: $(VENV)/.installed-dev
 	$(BIN)/python bench/bench_match.py
@@ -98,6 +98,9 @@ bench-load: $(VENV)/.installed-dev
 # Where the time per ingested article goes, stage by stage, in one process.
 profile-ingest: $(VENV)/.installed-dev
 	$(BIN)/python bench/profile_ingest.py
+
+bench-sitemap: $(VENV)/.installed-dev
+	$(DEV_ENV) $(BIN)/python bench/bench_sitemap.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

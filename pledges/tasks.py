@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import random
 
 from celery import Task, shared_task
 from celery.signals import beat_init, worker_init, worker_process_init
@@ -30,6 +31,7 @@ from django.utils import timezone
 from pledges import matching
 from pledges.ingest import pipeline
 from pledges.ingest.errors import IngestError, TransientFetchError
+from pledges.ingest.failures import prune_failures, resolve_failure
 from pledges.ingest.sources import record_article_failure
 from pledges.ingest.store import fetch_and_store_article
 from pledges.models import Pledge, Source
@@ -120,9 +122,14 @@ def ingest_url_task(
         result = fetch_and_store_article(url, source=source, hints=hints)
     except IngestError as error:
         if not error.permanent:
+            retry_after = getattr(error, "retry_after", None)
+            if retry_after is not None and self.request.retries < self.max_retries:
+                # The host asked us to wait (Retry-After, Crawl-delay, busy): come back then.
+                raise self.retry(exc=error, countdown=retry_after + random.uniform(0, 1)) from error
             raise  # autoretry; the last failure is recorded by IngestTask.on_failure
         record_article_failure(source_id, url, error)
         return {"url": url, "status": "failed", "error": str(error)}
+    resolve_failure(url)
     pipeline.after_store(result, pipeline.IngestRun(mode=pipeline.Mode.QUEUE))
     return {"url": url, "status": result.reason, "article_id": result.article.pk}
 
@@ -230,3 +237,9 @@ def record_beat_heartbeat_task() -> None:
     if settings.REDIS_URL:
         with health.redis_client() as client:
             health.record_beat_heartbeat(client)
+
+
+@shared_task(name=pipeline.TaskName.PRUNE_FAILURES)
+def prune_ingest_failures_task(older_than_days: int | None = None) -> int:
+    """Remove failure rows older than INGEST_FAILURE_RETENTION_DAYS (beat: daily)."""
+    return prune_failures(older_than_days=older_than_days)

@@ -266,6 +266,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "pledges.tasks.requeue_unmatched_articles_task",
         "schedule": env_int("UNMATCHED_SWEEP_SECONDS", 300),
     },
+    "prune-ingest-failures": {
+        "task": "pledges.tasks.prune_ingest_failures_task",
+        "schedule": 24 * 3600,
+    },
 }
 # An article still unmatched this long after it was stored is queued for matching again.
 UNMATCHED_SWEEP_AGE_SECONDS = env_int("UNMATCHED_SWEEP_AGE_SECONDS", 600)
@@ -286,10 +290,39 @@ INGEST_MAX_BYTES = env_int("INGEST_MAX_BYTES", 5 * 1024 * 1024)
 # Longer article texts are refused (a long Korean news article is ~10,000 characters).
 INGEST_MAX_TEXT_CHARS = env_int("INGEST_MAX_TEXT_CHARS", 200_000)
 INGEST_MAX_REDIRECTS = env_int("INGEST_MAX_REDIRECTS", 5)
+# Where a publisher can read what the crawler does and reach the operator: in every request's
+# User-Agent. Set it to your own page (README, "The crawler and publishers").
+INGEST_CONTACT_URL = os.environ.get(
+    "INGEST_CONTACT_URL", "https://github.com/pledge-tracker/pledge-tracker#the-crawler"
+)
 INGEST_USER_AGENT = os.environ.get(
     "INGEST_USER_AGENT",
-    "PledgeTracker/1.0 (+https://github.com/pledge-tracker; civic news monitor)",
+    f"PledgeTracker/1.0 (+{INGEST_CONTACT_URL}; civic news monitor)",
 )
+# robots.txt: obeyed for the product token of INGEST_USER_AGENT ("PledgeTracker"); rules kept
+# for a day; a robots.txt that answers 5xx or times out stops fetching from that host this long.
+INGEST_OBEY_ROBOTS_TXT = env_bool("INGEST_OBEY_ROBOTS_TXT", True)
+INGEST_ROBOTS_CACHE_SECONDS = env_int("INGEST_ROBOTS_CACHE_SECONDS", 24 * 3600)
+INGEST_ROBOTS_RETRY_SECONDS = env_int("INGEST_ROBOTS_RETRY_SECONDS", 600)
+# Per host, across all workers (a source may set its own): fetches at once, seconds between two.
+INGEST_HOST_MAX_CONCURRENT = env_int("INGEST_HOST_MAX_CONCURRENT", 2)
+INGEST_HOST_MIN_INTERVAL = env_float("INGEST_HOST_MIN_INTERVAL", 1.0)
+# A worker waits in place at most this long for a host; longer waits go back to the queue.
+INGEST_HOST_MAX_WAIT_SECONDS = env_float("INGEST_HOST_MAX_WAIT_SECONDS", 30.0)
+# The longest Retry-After we honour as asked (a longer one is clipped to this).
+INGEST_RETRY_AFTER_MAX_SECONDS = env_int("INGEST_RETRY_AFTER_MAX_SECONDS", 6 * 3600)
+# Sitemaps may be up to 50 MB uncompressed (sitemaps.org); children read from a sitemap index.
+INGEST_SITEMAP_MAX_BYTES = env_int("INGEST_SITEMAP_MAX_BYTES", 50 * 1024 * 1024)
+INGEST_SITEMAP_MAX_CHILDREN = env_int("INGEST_SITEMAP_MAX_CHILDREN", 20)
+# Sitemap entries dated longer ago than this are not fetched (0: no limit); undated ones are.
+INGEST_SITEMAP_MAX_AGE_DAYS = env_int("INGEST_SITEMAP_MAX_AGE_DAYS", 14)
+# Failure rows: kept this long; a source is flagged on the admin index when at least
+# INGEST_FAILURE_ALERT_MIN of its URLs failed in the last INGEST_FAILURE_WINDOW_HOURS and
+# they are at least INGEST_FAILURE_ALERT_RATE of its attempts there.
+INGEST_FAILURE_RETENTION_DAYS = env_int("INGEST_FAILURE_RETENTION_DAYS", 90)
+INGEST_FAILURE_WINDOW_HOURS = env_int("INGEST_FAILURE_WINDOW_HOURS", 24)
+INGEST_FAILURE_ALERT_RATE = env_float("INGEST_FAILURE_ALERT_RATE", 0.5)
+INGEST_FAILURE_ALERT_MIN = env_int("INGEST_FAILURE_ALERT_MIN", 3)
 INGEST_TASK_MAX_RETRIES = env_int("INGEST_TASK_MAX_RETRIES", 5)
 INGEST_RETRY_BACKOFF_MAX = env_int("INGEST_RETRY_BACKOFF_MAX", 600)
 # Load the kiwipiepy model when a worker process starts, not on its first article.

@@ -1,5 +1,6 @@
-"""Incoming sources in the editors' desk: feeds, their error logs, submitting an article URL
-and polling feeds now. Both only go through the ingestion pipeline."""
+"""Incoming sources in the editors' desk: feeds and sitemaps, their failed URLs (filter, count,
+retry), submitting an article URL and polling feeds now. All go through the ingestion pipeline;
+the admin index warns about sources that fail often."""
 
 from __future__ import annotations
 
@@ -9,12 +10,18 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from pledges.ingest import pipeline
+from pledges.ingest import pipeline, sitemaps
+from pledges.ingest.errors import IngestError
 from pledges.ingest.http import canonicalize_url
-from pledges.models import Source
+from pledges.ingest.sources import inspect_feed_url
+from pledges.models import IngestFailure, Source
+
+# The index lists the sources failing often above the apps (templates/admin/pledges/index.html).
+admin.site.index_template = "admin/pledges/index.html"
 
 
 class SubmitArticleURLForm(forms.Form):
@@ -100,20 +107,138 @@ class SubmitArticleURLMixin:
         )
 
 
+class SourceForm(forms.ModelForm):
+    """A feed URL may be RSS, Atom, a sitemap or a sitemap index: it is fetched once on save
+    and told apart by content, so a mistyped or unreadable URL is refused here, not on the
+    first poll."""
+
+    class Meta:
+        model = Source
+        fields = [
+            "name",
+            "name_en",
+            "kind",
+            "homepage",
+            "feed_url",
+            "is_active",
+            "poll_interval_minutes",
+            "max_concurrent_fetches",
+            "min_fetch_interval_seconds",
+        ]
+
+    def clean_feed_url(self) -> str | None:
+        url = self.cleaned_data.get("feed_url") or None
+        if not url or (self.instance.pk and url == self.instance.feed_url):
+            return url
+        try:
+            self.detected_format = inspect_feed_url(url)
+        except IngestError as error:
+            raise forms.ValidationError(
+                _("Could not read this URL as an RSS or Atom feed or a sitemap: %(error)s"),
+                params={"error": error},
+            ) from error
+        return url
+
+    def save(self, commit: bool = True) -> Source:
+        detected = getattr(self, "detected_format", "")
+        if detected:
+            self.instance.feed_format = detected
+            is_sitemap = detected in (sitemaps.SITEMAP, sitemaps.SITEMAP_INDEX)
+            self.instance.kind = Source.Kind.SITEMAP if is_sitemap else Source.Kind.FEED
+            self.instance.etag = self.instance.last_modified = ""
+        return super().save(commit)
+
+
+@admin.register(IngestFailure)
+class IngestFailureAdmin(admin.ModelAdmin):
+    """Failed URLs: filter and count by kind, source and status; retry the selected ones."""
+
+    list_display = [
+        "url",
+        "source",
+        "kind",
+        "http_status",
+        "attempts",
+        "last_failed_at",
+        "short_message",
+    ]
+    list_filter = ["kind", "source", "is_feed", "http_status"]
+    show_facets = admin.ShowFacets.ALWAYS  # the counts beside each filter value
+    search_fields = ["url", "last_message"]
+    date_hierarchy = "last_failed_at"
+    list_select_related = ["source"]
+    actions = ["retry_selected"]
+    readonly_fields = [
+        "url",
+        "source",
+        "is_feed",
+        "kind",
+        "http_status",
+        "attempts",
+        "last_message",
+        "first_failed_at",
+        "last_failed_at",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # rows are written by ingestion only
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("last message"))
+    def short_message(self, failure: IngestFailure) -> str:
+        return Truncator(failure.last_message).chars(120)
+
+    @admin.action(description=_("Retry selected URLs"), permissions=["view"])
+    def retry_selected(self, request, queryset):
+        run = pipeline.IngestRun(mode=pipeline.default_mode())
+        retried, skipped = pipeline.retry_failures(queryset.values_list("pk", flat=True), run)
+        if run.queues:
+            message = (
+                ngettext(
+                    "%d URL queued to be tried again.", "%d URLs queued to be tried again.", retried
+                )
+                % retried
+            )
+        else:
+            message = _("Tried %(retried)d again: %(line)s.") % {
+                "retried": retried,
+                "line": run.line(),
+            }
+        self.message_user(request, message)
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%d bad import row skipped: fix the file and import it again.",
+                    "%d bad import rows skipped: fix the file and import them again.",
+                    skipped,
+                )
+                % skipped,
+                messages.WARNING,
+            )
+
+
 @admin.register(Source)
 class SourceAdmin(SubmitArticleURLMixin, admin.ModelAdmin):
+    form = SourceForm
     list_display = [
         "name",
         "kind",
+        "feed_format",
         "is_active",
         "last_success_at",
         "consecutive_failures",
+        "failing_urls",
         "next_poll_at",
         "last_error_at",
     ]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "feed_url", "homepage"]
     readonly_fields = [
+        "feed_format",
+        "failing_urls",
         "etag",
         "last_modified",
         "last_success_at",

@@ -12,7 +12,7 @@ import ipaddress
 import re
 import socket
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -25,6 +25,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from pledges.ingest.errors import (
     FetchDeadlineExceeded,
     FetchError,
+    FetchTimeout,
     PermanentFetchError,
     ResponseTooLarge,
     TransientFetchError,
@@ -332,19 +333,22 @@ def fetch(
     last_modified: str = "",
     max_bytes: int | None = None,
     timeout: float | None = None,
+    before_request: Callable[[str], None] | None = None,
 ) -> FetchResult:
     """GET ``url`` safely. Raises TransientFetchError or PermanentFetchError (or a subclass).
 
     ``timeout`` bounds the connection and each read, and (twice over) the whole fetch, also
     while a read blocks, so a server trickling bytes cannot hold a worker: overrunning that
-    deadline is a permanent FetchDeadlineExceeded (a server that slow is not retried). Redirects are followed by hand, at most
-    ``INGEST_MAX_REDIRECTS``, each hop checked by the SSRF guard; a loop is a permanent error.
+    deadline is a permanent FetchDeadlineExceeded (a server that slow is not retried). Redirects
+    are followed by hand, at most ``INGEST_MAX_REDIRECTS``, each hop checked by the SSRF guard; a loop is a permanent error.
+    ``before_request(url)`` runs before every hop, after the SSRF guard (the robots.txt check of
+    ``ingest.politeness.polite_fetch``); it raises to refuse the hop.
     """
     timeout = timeout if timeout is not None else settings.INGEST_TIMEOUT_SECONDS
     max_bytes = max_bytes if max_bytes is not None else settings.INGEST_MAX_BYTES
     with _Deadline(2 * timeout) as deadline:
         try:
-            result = _fetch(url, accept, etag, last_modified, max_bytes, timeout)
+            result = _fetch(url, accept, etag, last_modified, max_bytes, timeout, before_request)
         except Exception as error:  # whatever the shut socket made the read raise
             if deadline.expired:
                 raise deadline.error(getattr(error, "url", "") or url) from error
@@ -355,7 +359,13 @@ def fetch(
 
 
 def _fetch(
-    url: str, accept: str, etag: str, last_modified: str, max_bytes: int, timeout: float
+    url: str,
+    accept: str,
+    etag: str,
+    last_modified: str,
+    max_bytes: int,
+    timeout: float,
+    before_request: Callable[[str], None] | None,
 ) -> FetchResult:
     headers = {"User-Agent": settings.INGEST_USER_AGENT, "Accept": accept}
     if etag:
@@ -366,6 +376,8 @@ def _fetch(
     seen = {url}
     for _hop in range(settings.INGEST_MAX_REDIRECTS + 1):
         check_url_allowed(current)
+        if before_request is not None:
+            before_request(current)
         try:
             response = _session().get(
                 current,
@@ -380,7 +392,7 @@ def _fetch(
         except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema) as error:
             raise PermanentFetchError(f"invalid URL: {error}", url=current) from error
         except requests.Timeout as error:
-            raise TransientFetchError(f"timed out: {error}", url=current) from error
+            raise FetchTimeout(f"timed out: {error}", url=current) from error
         except requests.RequestException as error:
             raise TransientFetchError(f"network error: {error}", url=current) from error
         with response:
@@ -395,7 +407,7 @@ def _fetch(
             if status == 304:
                 return FetchResult(current, status, dict(response.headers), not_modified=True)
             if status >= 400:
-                raise FetchError.for_status(status, current)
+                raise FetchError.for_status(status, current, response.headers.get("Retry-After"))
             if status >= 300:
                 raise PermanentFetchError(f"HTTP {status} without a target", url=current)
             content = _read_capped(response, current, max_bytes)

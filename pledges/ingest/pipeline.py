@@ -34,6 +34,7 @@ from kombu.exceptions import KombuError
 
 from pledges import matching
 from pledges.ingest.errors import IngestError
+from pledges.ingest.failures import record_failure, resolve_failure
 from pledges.ingest.imports import ImportReport, store_article_file, store_newspaper_page
 from pledges.ingest.sources import (
     FeedPoll,
@@ -43,7 +44,7 @@ from pledges.ingest.sources import (
     record_poll_failure,
 )
 from pledges.ingest.store import StoreResult, fetch_and_store_article
-from pledges.models import Article, Source
+from pledges.models import Article, FailureKind, IngestFailure, Source
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +68,7 @@ class TaskName(StrEnum):
     REQUEUE_UNMATCHED = "pledges.tasks.requeue_unmatched_articles_task"
     # Not a pipeline step: beat's heartbeat for /healthz (pledges/ops/health.py).
     RECORD_BEAT_HEARTBEAT = "pledges.tasks.record_beat_heartbeat_task"
+    PRUNE_FAILURES = "pledges.tasks.prune_ingest_failures_task"
 
 
 # What sending to an unreachable broker raises (kombu wraps the Redis client's errors).
@@ -208,6 +210,7 @@ def ingest_url(
         record_article_failure(source.pk if source else None, url, error)
         run.fail(url, error, label)
         return None
+    resolve_failure(url)
     run.fetched += 1
     after_store(result, run, label)
     return result
@@ -300,9 +303,39 @@ def import_article_file(
         on_stored=lambda result: after_store(result, run, f"[{len(run.results) + 1}] "),
     )
     run.fetched = report.rows
+    name = getattr(file, "name", "") or (str(file) if isinstance(file, str | Path) else "upload")
     for error in report.errors:
         run.fail(f"line {error.line}", Exception(error.reason))
+        record_failure(
+            url=f"{Path(name).name}#line={error.line}",
+            error=Exception(f"line {error.line}: {error.reason}"),
+            source_id=source.pk if source else None,
+            kind=FailureKind.BAD_ROW,
+        )
     return report
+
+
+def retry_failures(failure_ids: Iterable[int], run: IngestRun) -> tuple[int, int]:
+    """Try failed URLs again (the admin's "retry selected"): a feed or sitemap is polled, an
+    article fetched, each queued in QUEUE mode. Rows of bad import rows cannot be fetched again
+    and are skipped. Returns (retried, skipped)."""
+    retried = skipped = 0
+    failures = IngestFailure.objects.filter(pk__in=list(failure_ids)).select_related("source")
+    for failure in failures:
+        if failure.kind == FailureKind.BAD_ROW:
+            skipped += 1
+            continue
+        retried += 1
+        source = failure.source
+        if failure.is_feed and source is not None:  # a feed, sitemap or child sitemap
+            if run.queues:
+                enqueue(TaskName.POLL_SOURCE, source_id=source.pk, force=True)
+                run.queued += 1
+            else:
+                ingest_feed(source, run, force=True)
+        else:
+            ingest_url(failure.url, run, source=source)
+    return retried, skipped
 
 
 def rematch(

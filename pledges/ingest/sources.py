@@ -1,5 +1,8 @@
-"""Incoming sources (RSS/Atom feeds): parsing, polling with conditional requests, back-off,
-claiming the sources that are due, and each source's error log.
+"""Incoming sources (RSS/Atom feeds and news sitemaps): parsing, polling with conditional
+requests, back-off, claiming the sources that are due, and each source's error log.
+
+What a feed URL is (RSS, Atom, a sitemap or a sitemap index) is told by its content on every
+poll, not by its Content-Type or its name; the format found is kept on the source.
 
 Not to be confused with the outgoing Atom syndication of the public site (pledges/site).
 """
@@ -13,12 +16,16 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from pledges.ingest import sitemaps
 from pledges.ingest.errors import FeedError, IngestError
-from pledges.ingest.http import FEED_ACCEPT, canonicalize_url, fetch
+from pledges.ingest.failures import record_failure, resolve_failure
+from pledges.ingest.http import FEED_ACCEPT, FetchResult, canonicalize_url
+from pledges.ingest.politeness import polite_fetch
 from pledges.ingest.text import html_to_text
 from pledges.models import Article, Source
 
@@ -137,14 +144,29 @@ def record_poll_failure(source_id: int, error: Exception) -> Source:
     source.save(
         update_fields=["consecutive_failures", "last_error", "last_error_at", "next_poll_at"]
     )
+    if source.feed_url:
+        record_failure(
+            url=getattr(error, "url", "") or source.feed_url,
+            error=error,
+            source_id=source.pk,
+            is_feed=True,
+        )
     logger.warning(
         "feed %s failed %d time(s) in a row: %s", source, source.consecutive_failures, error
     )
     return source
 
 
-def record_poll_success(source_id: int, *, etag: str | None, last_modified: str | None) -> None:
+def record_poll_success(
+    source_id: int,
+    *,
+    etag: str | None,
+    last_modified: str | None,
+    feed_format: str | None = None,
+) -> None:
     source = Source.objects.get(pk=source_id)
+    if source.feed_url:
+        resolve_failure(source.feed_url)
     values: dict[str, Any] = {
         "last_success_at": timezone.now(),
         "consecutive_failures": 0,
@@ -154,12 +176,18 @@ def record_poll_success(source_id: int, *, etag: str | None, last_modified: str 
         values["etag"] = etag[:300]
     if last_modified is not None:
         values["last_modified"] = last_modified[:100]
+    if feed_format:
+        values["feed_format"] = feed_format
+        if source.kind in (Source.Kind.FEED, Source.Kind.SITEMAP):
+            is_sitemap = feed_format in (sitemaps.SITEMAP, sitemaps.SITEMAP_INDEX)
+            values["kind"] = Source.Kind.SITEMAP if is_sitemap else Source.Kind.FEED
     Source.objects.filter(pk=source_id).update(**values)
 
 
 def record_article_failure(source_id: int | None, url: str, error: Exception) -> None:
-    """An article of a source could not be ingested: kept in the source's error log."""
+    """An article could not be ingested: a failure row, and a line in its source's log."""
     logger.warning("could not ingest %s: %s", url, error)
+    record_failure(url=url, error=error, source_id=source_id)
     if not source_id:
         return
     with transaction.atomic():
@@ -172,9 +200,9 @@ def record_article_failure(source_id: int | None, url: str, error: Exception) ->
 
 
 def poll_source(source_id: int, *, force: bool = False) -> FeedPoll:
-    """Fetch a source's feed (conditionally, with its ETag/Last-Modified unless ``force``) and
-    list its entries. Success and failure are recorded on the source; never raises for a
-    fetch or feed error (it is in ``FeedPoll.error`` and on the source)."""
+    """Fetch a source's feed or sitemap (conditionally, with its ETag/Last-Modified unless
+    ``force``) and list its entries. Success and failure are recorded on the source; never
+    raises for a fetch or feed error (it is in ``FeedPoll.error`` and on the source)."""
     source = Source.objects.get(pk=source_id)
     poll = FeedPoll(source_id=source_id)
     if not source.feed_url:
@@ -182,29 +210,31 @@ def poll_source(source_id: int, *, force: bool = False) -> FeedPoll:
         record_poll_failure(source_id, poll.error)
         return poll
     try:
-        result = fetch(
+        result = polite_fetch(
             source.feed_url,
+            source=source,
             accept=FEED_ACCEPT,
             etag="" if force else source.etag,
             last_modified="" if force else source.last_modified,
+            max_bytes=_poll_max_bytes(source),
         )
         if result.not_modified:
             poll.not_modified = True
             record_poll_success(source_id, etag=None, last_modified=None)
             return poll
-        feed = parse_feed(result.content, url=result.url, content_type=result.content_type)
+        feed_format, entries = read_feed_or_sitemap(result, source=source)
     except IngestError as error:
         poll.error = error
         record_poll_failure(source_id, error)
         return poll
-    poll.entries = feed.entries
+    poll.entries = entries
     known = set(
         Article.objects.filter(
-            canonical_url__in=[_safe_canonical(e.url) for e in feed.entries]
+            canonical_url__in=[_safe_canonical(e.url) for e in entries]
         ).values_list("canonical_url", flat=True)
     )
     seen: set[str] = set()
-    for entry in feed.entries:
+    for entry in entries:
         key = _safe_canonical(entry.url)
         if key and key not in known and key not in seen:
             seen.add(key)
@@ -217,8 +247,90 @@ def poll_source(source_id: int, *, force: bool = False) -> FeedPoll:
         source_id,
         etag=result.headers.get("ETag", "") if settled else "",
         last_modified=result.headers.get("Last-Modified", "") if settled else "",
+        feed_format=feed_format,
     )
     return poll
+
+
+def _poll_max_bytes(source: Source) -> int:
+    """Feeds are small; a sitemap may be up to 50 MB (sitemaps.org). Until the first poll tells
+    what the URL is, the larger cap applies."""
+    if source.feed_format in (sitemaps.RSS, sitemaps.ATOM):
+        return settings.INGEST_MAX_BYTES
+    return max(settings.INGEST_MAX_BYTES, settings.INGEST_SITEMAP_MAX_BYTES)
+
+
+def read_feed_or_sitemap(
+    result: FetchResult, *, source: Source | None = None
+) -> tuple[str, list[FeedEntry]]:
+    """The entries of fetched RSS, Atom, sitemap or sitemap-index bytes, told apart by content.
+
+    A sitemap index's newest child sitemaps (at most INGEST_SITEMAP_MAX_CHILDREN) are fetched
+    and read too; a child that fails is recorded and skipped. Raises FeedError if the bytes are
+    none of these."""
+    content = sitemaps.ungzip(
+        result.content, max_bytes=settings.INGEST_SITEMAP_MAX_BYTES, url=result.url
+    )
+    feed_format = sitemaps.detect_format(content)
+    if feed_format in (sitemaps.SITEMAP, sitemaps.SITEMAP_INDEX):
+        parsed = sitemaps.parse_sitemap(content, url=result.url)
+        entries = list(parsed.entries)
+        for child in parsed.children[: settings.INGEST_SITEMAP_MAX_CHILDREN]:
+            entries.extend(_child_sitemap_entries(child.url, source))
+        return feed_format, _recent(_sitemap_feed_entries(entries))
+    feed = parse_feed(result.content, url=result.url, content_type=result.content_type)
+    return feed_format or sitemaps.RSS, feed.entries
+
+
+def inspect_feed_url(url: str) -> str:
+    """What ``url`` serves: RSS, ATOM, SITEMAP or SITEMAP_INDEX (told by content). Fetched
+    politely like any poll; raises IngestError if it cannot be read or is none of these."""
+    result = polite_fetch(
+        url,
+        accept=FEED_ACCEPT,
+        max_bytes=max(settings.INGEST_MAX_BYTES, settings.INGEST_SITEMAP_MAX_BYTES),
+    )
+    content = sitemaps.ungzip(result.content, max_bytes=settings.INGEST_SITEMAP_MAX_BYTES, url=url)
+    feed_format = sitemaps.detect_format(content)
+    if feed_format in (sitemaps.SITEMAP, sitemaps.SITEMAP_INDEX):
+        sitemaps.parse_sitemap(content, url=url)  # well-formed all through
+        return feed_format
+    feed = parse_feed(result.content, url=result.url, content_type=result.content_type)
+    if not feed.entries and not feed_format:
+        raise FeedError("neither an RSS/Atom feed nor a sitemap", url=url)
+    return feed_format or sitemaps.RSS
+
+
+def _child_sitemap_entries(url: str, source: Source | None) -> list[sitemaps.SitemapEntry]:
+    try:
+        result = polite_fetch(
+            url, source=source, accept=FEED_ACCEPT, max_bytes=settings.INGEST_SITEMAP_MAX_BYTES
+        )
+        content = sitemaps.ungzip(
+            result.content, max_bytes=settings.INGEST_SITEMAP_MAX_BYTES, url=url
+        )
+        child = sitemaps.parse_sitemap(content, url=url)
+    except IngestError as error:
+        record_failure(url=url, error=error, source_id=source.pk if source else None, is_feed=True)
+        return []
+    resolve_failure(url)
+    return child.entries  # an index inside an index is not allowed (sitemaps.org): not followed
+
+
+def _sitemap_feed_entries(entries: list[sitemaps.SitemapEntry]) -> list[FeedEntry]:
+    return [FeedEntry(url=e.url, title=e.title, published=e.published) for e in entries]
+
+
+def _recent(entries: list[FeedEntry]) -> list[FeedEntry]:
+    """Sitemap entries dated within INGEST_SITEMAP_MAX_AGE_DAYS (undated ones are kept): a
+    site's archive sitemap should not queue every article it ever published."""
+    days = settings.INGEST_SITEMAP_MAX_AGE_DAYS
+    if not days:
+        return entries
+    cutoff = timezone.now() - dt.timedelta(days=days)
+    return [
+        e for e in entries if not e.published or dt.datetime.fromisoformat(e.published) >= cutoff
+    ]
 
 
 def _safe_canonical(url: str) -> str:
@@ -252,7 +364,8 @@ def claim_due_sources(now: dt.datetime | None = None) -> list[int]:
 
 
 def feed_source_for(url: str, *, name: str = "") -> Source:
-    """The Source polling this feed URL, created on first use (kind feed)."""
+    """The Source polling this feed or sitemap URL, created on first use (kind feed; the first
+    poll tells a sitemap by its content and sets the kind)."""
     source = Source.objects.filter(feed_url=url).first()
     if source is not None:
         return source

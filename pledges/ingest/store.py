@@ -30,7 +30,8 @@ from pledges.ingest.errors import (
     UnsafeURLError,
     UnsupportedContent,
 )
-from pledges.ingest.http import FetchResult, canonicalize_url, fetch
+from pledges.ingest.http import FetchResult, canonicalize_url
+from pledges.ingest.politeness import polite_fetch
 from pledges.ingest.text import (
     decode_bytes,
     extract_article,
@@ -164,7 +165,7 @@ def fetch_and_store_article(
 
     ``hints`` come from a feed entry (title, summary, published, author, outlet): the summary is
     the fallback text when the page yields none; the feed's date wins over the page's. Raises
-    FetchError (transient or permanent) or ExtractionError.
+    FetchError (transient or permanent, robots.txt refusals included) or ExtractionError.
     """
     hints = hints or {}
     try:
@@ -175,7 +176,7 @@ def fetch_and_store_article(
         known = Article.objects.filter(canonical_url=canonical).first()
         if known is not None:
             return StoreResult(known, False, "same_url")
-    result = fetch(url)
+    result = polite_fetch(url, source=source)
     if not _is_html(result):
         raise UnsupportedContent(
             f"not an HTML page ({result.content_type or 'no content type'})", url=url

@@ -18,7 +18,15 @@ from pledges.models.matcher import (
     pledge_book_changed,
     pledge_book_token,
 )
-from pledges.models.news import Article, Evidence, SimilarityKey, Source, SourceKind
+from pledges.models.news import (
+    Article,
+    Evidence,
+    FailureKind,
+    IngestFailure,
+    SimilarityKey,
+    Source,
+    SourceKind,
+)
 from pledges.models.pledges import (
     Category,
     Jurisdiction,
@@ -57,10 +65,12 @@ __all__ = [
     "BudgetSummary",
     "Category",
     "Evidence",
+    "FailureKind",
     "FeasibilityStudy",
     "FigureState",
     "Funder",
     "FunderMismatch",
+    "IngestFailure",
     "Jurisdiction",
     "MatchMethod",
     "Milestone",

@@ -20,6 +20,7 @@ from pledges.models.vocabulary import (
 
 class SourceKind(models.TextChoices):
     FEED = "feed", _("RSS/Atom feed")
+    SITEMAP = "sitemap", _("News sitemap")
     WEBSITE = "website", _("Website (single URLs)")
     PRINT = "print", _("Print pages")
     ARCHIVE = "archive", _("Bulk archive")
@@ -42,6 +43,26 @@ class Source(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     last_error_at = models.DateTimeField(_("last error at"), null=True, blank=True)
     consecutive_failures = models.PositiveIntegerField(_("consecutive failures"), default=0)
+    # What the feed URL turned out to be (rss, atom, sitemap, sitemap index), told by content.
+    feed_format = models.CharField(_("feed format"), max_length=20, blank=True)
+    # Politeness toward this source's host; empty: the INGEST_HOST_* defaults.
+    max_concurrent_fetches = models.PositiveSmallIntegerField(
+        _("at most this many fetches at once"),
+        null=True,
+        blank=True,
+        help_text=_("Per host, across all workers. Empty: the site-wide default."),
+    )
+    min_fetch_interval_seconds = models.FloatField(
+        _("seconds between fetches"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Per host, across all workers; a longer Crawl-delay in robots.txt wins. "
+            "Empty: the site-wide default."
+        ),
+    )
+    # The summary of its failure rows (IngestFailure), kept by ingest/failures.py.
+    failing_urls = models.PositiveIntegerField(_("failing URLs"), default=0)
 
     class Meta:
         ordering = ["name"]
@@ -50,11 +71,68 @@ class Source(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=_in_choices("kind", SourceKind), name="source_kind_known"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(min_fetch_interval_seconds__isnull=True)
+                | Q(min_fetch_interval_seconds__gte=0),
+                name="source_fetch_interval_not_negative",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+
+class FailureKind(models.TextChoices):
+    ROBOTS = "robots", _("Disallowed by robots.txt")
+    HTTP_STATUS = "http", _("HTTP error status")
+    TIMEOUT = "timeout", _("Timed out")
+    NETWORK = "network", _("Network error")
+    TOO_LARGE = "too_large", _("Too large")
+    UNSUPPORTED = "unsupported", _("Unsupported content")
+    EXTRACTION = "extraction", _("No article text")
+    BAD_ROW = "bad_row", _("Bad row in an import file")
+    REFUSED = "refused", _("Refused address")
+    HOST_BUSY = "host_busy", _("Host busy (politeness limit)")
+    OTHER = "other", _("Other")
+
+
+class IngestFailure(models.Model):
+    """One URL (feed, sitemap or article) that could not be ingested: one row per URL, its
+    attempts counted. Written by ingest/failures.py; removed once the URL succeeds."""
+
+    Kind = FailureKind
+
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="failures",
+        verbose_name=_("source"),
+    )
+    url = models.CharField(_("URL"), max_length=1000)
+    is_feed = models.BooleanField(_("feed or sitemap"), default=False)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    http_status = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=1)
+    last_message = models.TextField(_("last message"), blank=True)
+    first_failed_at = models.DateTimeField(_("first failed"), auto_now_add=True)
+    last_failed_at = models.DateTimeField(_("last failed"), db_index=True)
+
+    class Meta:
+        ordering = ["-last_failed_at"]
+        verbose_name = _("ingestion failure")
+        verbose_name_plural = _("ingestion failures")
+        constraints = [
+            models.UniqueConstraint(fields=["url"], name="ingest_failure_url_unique"),
+            models.CheckConstraint(
+                condition=_in_choices("kind", FailureKind), name="ingest_failure_kind_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.url
 
 
 class Article(models.Model):

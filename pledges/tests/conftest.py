@@ -71,6 +71,25 @@ def eager_celery_for_unit_tests(request):
     app.conf.task_always_eager = previous
 
 
+@pytest.fixture(autouse=True)
+def fresh_crawler_state(settings):
+    """Each test meets hosts for the first time: no robots.txt rules or host limits left from
+    another test (local servers reuse ports), and no interval between fetches from the one
+    loopback host unless the test sets one (tests of politeness do)."""
+    from pledges.ingest import politeness, robots
+    from pledges.ingest.shared_state import KEY_PREFIX, redis_client
+
+    settings.INGEST_HOST_MIN_INTERVAL = 0.0
+    robots.forget_cached_rules()
+    politeness.forget_local_state()
+    client = redis_client() if redis_available() else None
+    if client is not None:
+        keys = list(client.scan_iter(f"{KEY_PREFIX}*"))
+        if keys:
+            client.delete(*keys)
+    yield
+
+
 @pytest.fixture
 def demo_data(db):
     from pledges.demo_data import load_gwangju_demo

@@ -38,6 +38,17 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         self.server.hits.append(self.path)
+        started = time.monotonic()
+        self._answering_at = 0.0
+        try:
+            self._answer()
+        finally:
+            # Until the answer starts going out: the client holds its slot at least this long,
+            # so overlaps seen here are overlaps the client really had.
+            answered = self._answering_at or time.monotonic()
+            self.server.visits.append((self.path, started, answered))
+
+    def _answer(self):
         route = self.server.routes.get(self.path) or self.server.routes.get(
             self.path.split("?", 1)[0]
         )
@@ -49,6 +60,7 @@ class Handler(BaseHTTPRequestHandler):
             response = route
         if response.delay:
             time.sleep(response.delay)
+        self._answering_at = time.monotonic()
         if response.trickle:
             self._trickle(response)
             return
@@ -98,6 +110,7 @@ class LocalServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), Handler)
         self.routes: dict[str, Route] = dict(routes or {})
         self.hits: list[str] = []
+        self.visits: list[tuple[str, float, float]] = []  # (path, started, answered)
         self._thread = threading.Thread(target=self.serve_forever, daemon=True)
 
     @property
@@ -106,6 +119,28 @@ class LocalServer(ThreadingHTTPServer):
 
     def url(self, path: str) -> str:
         return self.base + path
+
+    @property
+    def page_hits(self) -> list[str]:
+        """The requests other than for /robots.txt (which the crawler reads before any page)."""
+        return [path for path in self.hits if path != "/robots.txt"]
+
+    def max_in_flight(self, prefix: str = "/") -> int:
+        """The most requests under ``prefix`` the server was answering at one moment."""
+        edges = sorted(
+            (moment, step)
+            for path, started, answered in self.visits
+            if path.startswith(prefix)
+            for moment, step in ((started, 1), (answered, -1))
+        )
+        current = peak = 0
+        for _moment, step in edges:
+            current += step
+            peak = max(peak, current)
+        return peak
+
+    def start_times(self, prefix: str = "/") -> list[float]:
+        return sorted(s for path, s, _a in self.visits if path.startswith(prefix))
 
     def __enter__(self) -> LocalServer:
         self._thread.start()

@@ -83,4 +83,4 @@ def test_poll_feeds_now_action(model_admin, editor, settings):
         model_admin.poll_feeds_now(request, Source.objects.all())
     source.refresh_from_db()
     assert source.last_success_at is not None
-    assert server.hits == ["/feed"]
+    assert server.page_hits == ["/feed"]

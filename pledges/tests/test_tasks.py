@@ -48,7 +48,7 @@ def test_fetch_feed_stores_new_entries_and_suggests_evidence(
     assert Evidence.objects.filter(
         article=ai, pledge__slug="national-ai-computing-center", state=ReviewState.SUGGESTED
     ).exists()
-    assert server.hits.count("/1") == 1  # known entries are not fetched again
+    assert server.page_hits.count("/1") == 1  # known entries are not fetched again
 
 
 def test_permanent_failure_is_recorded_on_the_source_without_retry():
@@ -57,7 +57,7 @@ def test_permanent_failure_is_recorded_on_the_source_without_retry():
         result = tasks.ingest_url_task.delay(server.url("/gone"), source_id=source.pk).get()
     source.refresh_from_db()
     assert result["status"] == "failed"
-    assert server.hits == ["/gone"]
+    assert server.page_hits == ["/gone"]
     assert "/gone" in source.last_error and "HTTP 404" in source.last_error
     assert source.consecutive_failures == 0  # article errors do not back off the feed
     assert not Article.objects.exists()
@@ -80,7 +80,7 @@ def test_transient_failure_is_retried_then_recorded(eager_without_propagation):
     source.refresh_from_db()
     assert result.state == "FAILURE"
     assert isinstance(result.result, TransientFetchError)
-    assert len(server.hits) == tasks.MAX_RETRIES + 1
+    assert len(server.page_hits) == tasks.MAX_RETRIES + 1
     assert "/busy" in source.last_error and "HTTP 503" in source.last_error
     assert not Article.objects.exists()
 
@@ -160,7 +160,7 @@ def test_fetch_due_sources_polls_each_due_feed_once(django_capture_on_commit_cal
         )
         assert tasks.poll_due_sources_task.delay().get() == 1
         assert tasks.poll_due_sources_task.delay().get() == 0
-    assert server.hits == ["/feed"]
+    assert server.page_hits == ["/feed"]
     assert Source.objects.get(name="가일보").last_success_at is not None
 
 

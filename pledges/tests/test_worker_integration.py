@@ -9,6 +9,7 @@ failed in CI.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import os
 import signal
@@ -87,7 +88,14 @@ def broker(require_postgres, require_redis, transactional_db):
 class Worker:
     """One ``celery worker`` process group; killed (never left behind) on exit."""
 
-    def __init__(self, broker_url: str, log_dir: Path, name: str, concurrency: int = 2):
+    def __init__(
+        self,
+        broker_url: str,
+        log_dir: Path,
+        name: str,
+        concurrency: int = 2,
+        env: dict[str, str] | None = None,
+    ):
         self.name = name
         self.log_path = log_dir / f"{name}.log"
         self.env = {
@@ -100,6 +108,9 @@ class Worker:
             "INGEST_TIMEOUT_SECONDS": "1",
             "CELERY_VISIBILITY_TIMEOUT": "5",
             "LOG_LEVEL": "WARNING",
+            # One loopback host serves every page: no interval unless a test asks for one.
+            "INGEST_HOST_MIN_INTERVAL": "0",
+            **(env or {}),
         }
         self.command = [
             str(CELERY),
@@ -491,7 +502,7 @@ def test_editors_decisions_refit_the_calibrator_on_a_real_worker(
             if n % 2:
                 review.confirm_evidence(evidence=evidence, reviewer=editor)
             else:
-                review.reject_evidence(evidence=evidence, reviewer=editor)
+                review.reject_evidence(evidence=evidence, reviewer=editor, reason="홍보 기사")
 
         def refitted() -> bool:
             pledge.refresh_from_db()
@@ -556,3 +567,58 @@ def test_articles_stored_while_the_broker_is_down_are_matched_by_the_sweep(
         article=ai, pledge__slug="national-ai-computing-center", state=ReviewState.SUGGESTED
     ).exists()
     assert requeue_unmatched_articles() == []  # swept once, not again
+
+
+def test_two_workers_obey_robots_crawl_delay_and_the_per_host_limit(broker, tmp_path):
+    """Two worker machines (processes), four fetch slots, one polite host: robots.txt's
+    disallowed paths are never requested, fetches start at least Crawl-delay apart and at
+    most the source's limit run at once."""
+    from pledges.models import FailureKind, IngestFailure
+    from pledges.tasks import poll_source_task
+
+    # Pages answer in 2.5 s, so without the limit of 2 a third fetch would start after 2 s.
+    crawl_delay = 1.0
+    routes, paths, _titles = _backlog_routes(8, delay=2.5)
+    routes["/robots.txt"] = Response(
+        f"User-agent: *\nDisallow: /private/\nCrawl-delay: {crawl_delay}\n".encode(),
+        headers={"Content-Type": "text/plain"},
+    )
+    private = ["/private/1", "/private/2"]
+    for path in private:
+        routes[path] = _html("비공개", AI_CENTER)
+    with LocalServer(routes) as server:
+        items = [{"title": p, "link": server.url(p)} for p in [*paths, *private]]
+        server.routes["/rss"] = Response(rss_feed("가일보", items))
+        source = Source.objects.create(
+            name="가일보", kind="feed", feed_url=server.url("/rss"), max_concurrent_fetches=2
+        )
+
+        def done() -> bool:
+            return (
+                Article.objects.count() == len(paths)
+                and IngestFailure.objects.count() == len(private)
+                and queues_idle(broker)
+            )
+
+        env = {"WARM_KIWI_ON_WORKER_START": "0", "INGEST_TIMEOUT_SECONDS": "5"}
+        with (
+            Worker(redis_url_for(TEST_REDIS_DB), tmp_path, "w1", env=env) as first,
+            Worker(redis_url_for(TEST_REDIS_DB), tmp_path, "w2", env=env) as second,
+        ):
+            poll_source_task.delay(source.pk)
+            wait_for(
+                done,
+                timeout=90,
+                what="the feed to be ingested politely",
+                workers=[first, second],
+                status=lambda: (Article.objects.count(), server.hits),
+            )
+    assert not any(hit.startswith("/private/") for hit in server.hits)
+    assert server.max_in_flight("/n/") == 2
+    starts = server.start_times("/n/") + server.start_times("/rss")
+    starts.sort()
+    gaps = [later - earlier for earlier, later in itertools.pairwise(starts)]
+    # Slots are granted Crawl-delay apart by Redis's clock; the server sees each request a
+    # little later, by however long the worker took to connect and send on a loaded machine.
+    assert min(gaps) >= crawl_delay - 0.15, gaps
+    assert set(IngestFailure.objects.values_list("kind", flat=True)) == {FailureKind.ROBOTS}

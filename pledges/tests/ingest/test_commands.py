@@ -69,7 +69,7 @@ def test_rematch_and_fetch_sources_commands(demo_data, allow_private, capsys):
         assert "1 feed(s) to poll" in capsys.readouterr().out
         call_command("fetch_sources")
         assert "0 feed(s) to poll" in capsys.readouterr().out
-    assert server.hits == ["/feed"]
+    assert server.page_hits == ["/feed"]
 
 
 @pytest.mark.django_db

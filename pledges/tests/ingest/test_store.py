@@ -88,7 +88,7 @@ def test_known_url_is_not_fetched_again(allow_private):
         first = fetch_and_store_article(server.url("/1"))
         again = fetch_and_store_article(server.url("/1#comments"))
     assert again.article.pk == first.article.pk and not again.created
-    assert server.hits == ["/1"]
+    assert server.page_hits == ["/1"]
 
 
 @pytest.mark.django_db
