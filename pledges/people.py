@@ -1,5 +1,5 @@
 """People of the editors' desk: editors are staff accounts in the "editors" group, which a
-migration (0005_editors_desk) made with exactly the permissions an editor needs."""
+migration (0007_editors_desk) made with exactly the permissions an editor needs."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ class EditorAccount:
 
 
 # Exactly what an editor needs: no user management, and no deletion of evidence, status history,
-# revisions, pledges or budget figures. The migration 0005_editors_desk made the group with a
+# revisions, pledges or budget figures. The migration 0007_editors_desk made the group with a
 # frozen copy of this list; ``ensure_editors_group`` restores it (a test keeps the two equal).
 EDITOR_PERMISSIONS = {
     "pledge": ["add", "change", "view"],

@@ -35,7 +35,7 @@ def test_the_migration_and_the_service_agree_on_the_editors_permissions():
 
     from pledges import people
 
-    migration = importlib.import_module("pledges.migrations.0005_editors_desk")
+    migration = importlib.import_module("pledges.migrations.0007_editors_desk")
     assert migration.EDITOR_PERMISSIONS == people.EDITOR_PERMISSIONS
     assert people.editor_codenames() == EDITOR_PERMISSIONS
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pledges', '0005_editors_desk'),
+        ('pledges', '0007_editors_desk'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-# Pledge.search_key itself is added and filled by 0006_public_site; this migration indexes it.
+# Pledge.search_key itself is added and filled by 0004_public_site; this migration indexes it.
 TRIGRAM_INDEX = "pledge_search_key_trgm"
 
 
@@ -31,7 +31,7 @@ def drop_trigram_index(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("pledges", "0008_production_fixes"),
+        ("pledges", "0005_production_fixes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pledges', '0006_public_site'),
+        ('pledges', '0004_public_site'),
     ]
 
     operations = [
