@@ -96,6 +96,7 @@ def day(value):
 
 
 @register.filter
-def share_width(share) -> str:
-    """A share 0..1 as a CSS percentage with a dot decimal in every language."""
-    return f"{max(0.0, min(1.0, float(share or 0))) * 100:.2f}%"
+def width_class(share) -> str:
+    """A share 0..1 as one of the classes w-0 … w-100 (site.css): bar widths without inline
+    styles, which the Content-Security-Policy (style-src 'self') does not allow."""
+    return f"w-{round(max(0.0, min(1.0, float(share or 0))) * 100)}"

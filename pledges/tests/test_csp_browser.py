@@ -48,6 +48,8 @@ def test_public_pages_and_admin_screens_run_under_the_policy(page, live_server):
 
     response = page.goto(live_server.url + "/")
     assert "unsafe-inline" not in response.headers["content-security-policy"]
+    assert violations(page, seen) == []
+    page.goto(live_server.url + "/pledges/")
     assert page.locator(".pledge-card").count() == 4
     # The stylesheet applied: it is a file from this site, allowed by style-src 'self'.
     assert page.evaluate("getComputedStyle(document.body).margin") != "8px"

@@ -38,7 +38,7 @@ def test_dates_at_the_ends_of_the_calendar_are_a_400_before_any_byte(
 
 
 def test_the_list_page_answers_an_out_of_range_date_with_its_error(client):
-    response = client.get("/?updated_to=9999-12-31")
+    response = client.get("/pledges/?updated_to=9999-12-31")
     assert response.status_code == 200
     assert "2100-12-31" in response.content.decode()
 
@@ -52,6 +52,18 @@ def database_lost_after_one_row(monkeypatch):
         raise OperationalError("server closed the connection unexpectedly")
 
     monkeypatch.setattr(Export, "rows", rows)
+
+    # On PostgreSQL a CSV is written by COPY, not from Export.rows: it loses the database too.
+    from pledges.exports import prepare
+
+    original_copy = prepare.stream_csv_copy
+
+    def copy_then_lost(export, *, bom=True):
+        stream = original_copy(export, bom=bom)
+        yield next(stream)  # the header
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(prepare, "stream_csv_copy", copy_then_lost)
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])

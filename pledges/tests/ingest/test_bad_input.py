@@ -179,7 +179,7 @@ def test_a_feed_that_crashes_does_not_starve_the_feeds_after_it(allow_private, m
         monkeypatch.setattr(pipeline, "poll_source", poll)
         run = pipeline.IngestRun()
         pipeline.ingest_feeds(run, every_active=True)
-        assert server.hits == ["/feed"]
+        assert server.page_hits == ["/feed"]
     first.refresh_from_db()
     second.refresh_from_db()
     assert run.failed == 1 and "unexpected entry" in run.errors[0]

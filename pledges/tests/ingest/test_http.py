@@ -281,7 +281,7 @@ def test_a_deadline_overrun_is_recorded_once_not_retried(allow_private):
     with LocalServer({"/drip": page}) as server:
         source = Source.objects.create(name="느린일보", kind="feed")
         result = tasks.ingest_url_task.delay(server.url("/drip"), source_id=source.pk).get()
-        assert server.hits == ["/drip"]
+        assert server.page_hits == ["/drip"]
     source.refresh_from_db()
     assert result["status"] == "failed"
     assert "/drip" in source.last_error and "too long" in source.last_error
