@@ -77,6 +77,18 @@ class Score:
         self.budget = [0, 0]
         self.funder = [0, 0]
         self.stage = [0, 0]
+        self.confusion: dict[tuple[str, str], int] = defaultdict(int)  # (gold, predicted) funder
+
+    def confusion_rows(self) -> list[str]:
+        """Funder gold (rows) against predicted (columns) over budget-figure pairs."""
+        names = ["total", "national", "metropolitan", "district", "local", "private", "other"]
+        names = [n for n in names if any(n in k for k in self.confusion)] + ["None"]
+        rows = [f"    {'gold/predicted':16}" + "".join(f"{n[:8]:>9}" for n in names)]
+        for g in names:
+            cells = [self.confusion.get((g, p), 0) for p in names]
+            if any(cells):
+                rows.append(f"    {g:16}" + "".join(f"{c:9}" for c in cells))
+        return rows
 
     def row(self, name: str) -> str:
         p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
@@ -112,6 +124,7 @@ def score(articles: list[dict], gold: list[dict], predictions: dict[str, list[di
                 if g["budget"]:
                     s.funder[0] += p["funder"] == g["funder"]
                     s.funder[1] += 1
+                    s.confusion[(str(g["funder"]), str(p["funder"]))] += 1
                     if not g.get("doubtful"):
                         s.stage[0] += p["stage"] == g["stage"]
                         s.stage[1] += 1
@@ -165,6 +178,10 @@ def main(argv: list[str]) -> int:
         )
         for name in ("all", "A", "B"):
             print(scores[name].row(name))
+        for name in ("A", "B"):
+            print(f"  funder confusion, half {name} (counts only; tune on A):")
+            for line in scores[name].confusion_rows():
+                print(line)
         if args.details:
             for h in ("A", "B") if args.details == "all" else (args.details,):
                 print(f"  mismatches in half {h}:")

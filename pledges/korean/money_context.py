@@ -1,13 +1,6 @@
 """What an amount's sentence says about it: funder, budget stage, and whether it is a budget figure.
 
-Funder (BudgetFigure vocabulary): national (국비/국고/정부) · metropolitan (시비/도비) · district
-(구비/군비) · local (지방비) · private (민간/민자) · other (기타, a fund) · total · None.
-- A funder named beside the amount wins ("국비 3045억원", "957억원(국비)", "3000억원은 국비로").
-- Per-unit amounts ("과제당 1억원") have none: they are grants, not a cost with a payer.
-- Parts of a larger amount (inside its breakdown parentheses; after "가운데/이 중"; items listed
-  after it, "A에 100억원, B에 50억원") take the parent's funder when that is one payer, else None.
-- Everything else is a whole project's or year's cost: total (총, 총사업비, 규모, 민관 합쳐, or
-  just "6천억 원이 투자될 예정").
+Funder (BudgetFigure vocabulary): see ``money_funder`` (who pays, from the amount's clause).
 
 Stage (BudgetStage vocabulary) from the governing verb after the amount, read by its ending:
 the stem says what happens to the money (확보 secured, 요구 requested, 반영/편성 in a budget,
@@ -25,71 +18,20 @@ investment and a private developer's project are not budget figures (funder and 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from .money_funder import (
+    BUDGET_STAGES,
+    DEFAULT_TOTAL,
+    Context,
+    Reading,
+    budget_item_parent,
+    funder_word,
+    is_item,
+)
+from .money_funder import funder as _funder
+from .money_funder import parent as _parent
 
 __all__ = ["Context", "Reading", "funder_word", "read_context"]
-
-
-@dataclass(frozen=True)
-class Reading:
-    funder: str | None
-    stage: str | None
-    budget: bool
-
-
-_FUNDER_WORDS = (
-    ("national", r"국비|국고|정부|국가\s?예산|국가\s?재정"),
-    ("metropolitan", r"광역시비|시비|도비|시\s?예산|도\s?예산|시\s?자체\s?예산"),
-    ("district", r"구비|군비|구\s?예산|군\s?예산"),
-    ("local", r"지방비|지방|지자체\s?예산"),
-    ("private", r"민간|민자"),
-    ("other", r"기타|펀드|기금"),
-)
-_FUNDER_AT = [(f, re.compile(rf"^(?:{w})")) for f, w in _FUNDER_WORDS]
-# A funder word ending the text before an amount, with what may stand between: "국비예산 626억원",
-# "국비로 100억원", "정부 지원 50억원", "국비(957억원)".
-_FUNDER_BEFORE = [
-    (
-        f,
-        re.compile(
-            rf"(?:{w})\s?(?:예산|재원|지원금?|출연금|사업비|투자|분|부담|몫)?\s?"
-            r"(?:은|는|이|가|도|로|으로|만|에서|등)?\s?(?:약|최대|총|모두|각각)?\s?[(:·=]?\s*$"
-        ),
-    )
-    for f, w in _FUNDER_WORDS
-]
-# "3000억원은 국비로", "957억원(국비)" — the funder right after the amount.
-_FUNDER_AFTER = [
-    (
-        f,
-        re.compile(
-            rf"^\s*(?:\(\s?(?:{w})\s?(?:부담|지원)?\s?\)"
-            rf"|(?:은|는|이|가|을|를)\s?(?:모두\s?|전액\s?)?(?:{w})(?![가-힣]{{2}}))"
-        ),
-    )
-    for f, w in _FUNDER_WORDS
-    if f != "other"
-]
-_PER_UNIT = re.compile(r"[가-힣\d]당\s?(?:최대|최고|약|연간|연|평균|각)?\s*$|각각\s*$")
-_TOTAL_BEFORE = re.compile(
-    r"(?:총|전체|모두|합계|합쳐|합해|사업비|총액|규모)(?:는|은|가|이|로|만)?\s?(?:약|최대|총)?\s*$"
-)
-_TOTAL_AFTER = re.compile(r"^\s*(?:이상|가량|여|안팎|내외)?의?\s*(?:규모|총?사업비)")
-_TOTAL_SENTENCE = re.compile(
-    r"민관|정부와\s?민간|민간과\s?정부|국비와\s?(?:시비|지방비)|합쳐|합하면"
-)
-_PART_BETWEEN = re.compile(r"가운데|이\s?중|그\s?중|중에?서?\s|에는|으로는|포함|내역|세부")
-_PART_START = re.compile(r"^\s*(?:이|그)\s?(?:중|가운데)")
-_CHANGE_BETWEEN = re.compile(r"^\s*(?:에서|보다|→|~|-|∼|부터)")
-
-
-def funder_word(label: str) -> str | None:
-    """Funder of a breakdown label such as "국비", "시비", "기타"; None if it names none."""
-    label = label.strip()
-    for funder, pattern in _FUNDER_AT:
-        if pattern.match(label):
-            return funder
-    return None
 
 
 # --- budget or not -----------------------------------------------------------------------------
@@ -111,7 +53,15 @@ _NON_BUDGET_SENTENCE = re.compile(
 _PUBLIC_FUNDER = re.compile(r"국비|시비|도비|국고|정부|예산")
 
 
+# "펀드는 이 사업에 최대 500억원을 투자한다": what a fund puts into a project is a budget figure
+# (funder other); the fund's own size ("펀드를 150조원 규모로 조성") is not.
+_FUND_SUBJECT = re.compile(r"(?:펀드|기금)(?:는|가|은|이|을\s?통해|를\s?통해|에서)\s[^,.]{0,12}$")
+_FUND_INVESTS = re.compile(r"^\s*(?:을|를|이|가)?\s?(?:투자|출자|투입|지원)")
+
+
 def _is_budget(before: str, after: str, sentence: str) -> bool:
+    if _FUND_SUBJECT.search(before) and _FUND_INVESTS.match(after):
+        return True
     if _NON_BUDGET_BEFORE.search(before) or _NON_BUDGET_AFTER.match(after):
         return False
     if _NON_BUDGET_SENTENCE.search(sentence) and not _PUBLIC_FUNDER.search(sentence):
@@ -350,6 +300,16 @@ _EN_FUNDERS = (
     ("private", re.compile(r"\bprivate\b", re.IGNORECASE)),
 )
 _TOTAL_EN = re.compile(r"\b(?:total|in all|combined|overall)\b", re.IGNORECASE)
+# The source named right after an amount: "45 billion won from the national treasury",
+# "30 billion won in state funds", "90 billion won in total".
+_EN_SOURCE_AFTER = re.compile(
+    r"^\W{0,3}(?:(?:in|from|of|by|out of)\s+(?:the\s+)?(?:(?P<national>national treasury|treasury|"
+    r"state (?:funds?|budget|coffers|money)|government (?:funds?|funding|budget|money|subsid\w+)|"
+    r"central government|national (?:funds?|budget))|(?P<metropolitan>(?:city|provincial|"
+    r"metropolitan) (?:funds?|budget|money|coffers))|(?P<private>private (?:capital|funds?|"
+    r"investment|money|sector)))|(?P<total>in total|in all|combined|altogether))",
+    re.IGNORECASE,
+)
 
 
 def _english_reading(before: str, after: str, sentence: str) -> Reading:
@@ -362,7 +322,10 @@ def _english_reading(before: str, after: str, sentence: str) -> Reading:
             break
     funder = "total"
     near = before[-30:]
-    if not _TOTAL_EN.search(near):
+    source = _EN_SOURCE_AFTER.match(after)
+    if source is not None:
+        funder = source.lastgroup or "total"
+    elif not _TOTAL_EN.search(near):
         for name, pattern in _EN_FUNDERS:
             if pattern.search(near):
                 funder = name
@@ -371,14 +334,6 @@ def _english_reading(before: str, after: str, sentence: str) -> Reading:
 
 
 # --- the reading of one amount ------------------------------------------------------------------
-class Context:
-    """One text and the amounts read so far in it (a later amount may be a part of an earlier)."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.read: list[tuple[int, int, int, Reading]] = []
-
-
 def _enclosing_paren(text: str, start: int, end: int, left: int, right: int) -> tuple[int, int]:
     """If the amount is inside (...), the span of the parentheses; else the amount's span."""
     open_at = text.rfind("(", max(left, start - 80), start)
@@ -387,100 +342,6 @@ def _enclosing_paren(text: str, start: int, end: int, left: int, right: int) -> 
         if close_at != -1:
             return open_at, close_at + 1
     return start, end
-
-
-class _DefaultTotal(str):
-    """ "total" because nothing else was said (not a cue): an item of a year's budget may
-    still turn out to be a part of it."""
-
-
-_DEFAULT_TOTAL = _DefaultTotal("total")
-_BUDGET_STAGES = ("secured", "government_proposal", "allocated")
-
-
-def _budget_item_parent(ctx: Context, krw: int) -> Reading | None:
-    """An earlier, larger whole budget of the text (a year's budget secured or proposed) that
-    an unlabelled amount with a budget verb is an item of ("…예산 3조원 확정. AI 분야 100억원 반영")."""
-    for _, _, p_krw, reading in ctx.read:
-        if (
-            reading.budget
-            and p_krw > krw
-            and reading.stage in _BUDGET_STAGES
-            and reading.funder is not None
-        ):
-            return reading
-    return None
-
-
-def _funder(
-    ctx: Context,
-    start: int,
-    end: int,
-    left: int,
-    span: tuple[int, int],
-    parent: tuple[int, int, int, Reading] | None,
-    s: _Sentence,
-) -> str | None:
-    text = ctx.text
-    floor = max(left, parent[1] if parent else left)
-    near = text[max(floor, start - 14) : start]
-    for funder, pattern in _FUNDER_BEFORE:
-        if pattern.search(near):
-            if funder == "national" and re.search(r"정부(?:와|및|과)\s?민간", s.sentence):
-                return "total"
-            if re.search(r"정부(?:는|가)\s*$", near) and _TOTAL_AFTER.match(
-                text[span[1] : span[1] + 12]
-            ):
-                return "total"  # "정부는 1조원 규모의 …": the subject, not the payer
-            return funder
-    after = text[end : end + 12]
-    for funder, pattern in _FUNDER_AFTER:
-        if pattern.match(after):
-            return funder
-    if _PER_UNIT.search(near):
-        return None
-    if parent is not None:
-        return parent[3].funder if parent[3].funder not in (None, "total") else None
-    if _PART_START.match(text[left:start]):
-        # "이 중 AI 분야에 100억원": a part of the amount before (in the sentence before)
-        if ctx.read and ctx.read[-1][2] > 0 and ctx.read[-1][3].funder not in (None, "total"):
-            return ctx.read[-1][3].funder
-        return None
-    wide = text[max(floor, start - 30) : span[0]]
-    if _TOTAL_BEFORE.search(near) or _TOTAL_AFTER.match(text[span[1] : span[1] + 12]):
-        return "total"
-    if _TOTAL_SENTENCE.search(wide):
-        return "total"
-    if re.search(r"정부(?:는|가)\s", text[left:start]) and _BUDGET_WORD.search(text[left:start]):
-        return "national"  # "정부는 내년 AI 재정을 …": the government's own budget
-    if re.search(r"국비|국고", wide):
-        return "national"  # "국비 확보액은 626억원"
-    return _DEFAULT_TOTAL
-
-
-def _parent(
-    ctx: Context, start: int, left: int, krw: int, span: tuple[int, int]
-) -> tuple[int, int, int, Reading] | None:
-    """An earlier, larger amount of the same sentence that this one is a part of."""
-    text = ctx.text
-    for prev in reversed(ctx.read):
-        p_start, p_end, p_krw, _ = prev
-        if p_start < left:
-            return None
-        if p_krw <= krw:
-            continue
-        between = text[p_end : span[0]]
-        if span[0] != start and span[0] - p_end <= 3:
-            return prev  # inside the breakdown parentheses right after it
-        if _CHANGE_BETWEEN.match(between):
-            return None  # "33조원에서 10조원으로": a change, not a part
-        if _PART_BETWEEN.search(between):
-            return prev
-        if "," in between and re.search(r"에\s*$", text[max(left, start - 3) : start]):
-            return prev  # "…, 'AX-Sprint 300'에 9000억원": an item of the amount before
-        # else an earlier amount of the sentence may still be the whole ("6000억원 가운데
-        # 3000억원은 국비로, 1000억원은 …")
-    return None
 
 
 def read_context(ctx: Context, start: int, end: int, left: int, right: int, krw: int) -> Reading:
@@ -501,10 +362,10 @@ def read_context(ctx: Context, start: int, end: int, left: int, right: int, krw:
     else:
         s = _Sentence(sentence, before)
         parent = _parent(ctx, start, left, krw, span)
-        funder = _funder(ctx, start, end, left, span, parent, s)
+        funder = _funder(ctx, start, end, left, right, span, parent, sentence)
         stage = _stage(before, after, s)
-        if funder is _DEFAULT_TOTAL and stage in _BUDGET_STAGES:
-            whole = _budget_item_parent(ctx, krw)
+        if funder is DEFAULT_TOTAL and (stage in BUDGET_STAGES or is_item(text, left, start)):
+            whole = budget_item_parent(ctx, krw)
             if whole is not None:
                 funder = whole.funder if whole.funder != "total" else None
         funder = str(funder) if funder is not None else None

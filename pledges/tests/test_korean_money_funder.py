@@ -1,0 +1,132 @@
+"""Funder of each amount: the general rules of Korean budget prose, one short text (written for
+these tests) per rule. Labels follow the eval-dev labelling rules: national (국비/국고/정부),
+metropolitan (시비/도비), district (구비/군비), local (지방비), private (민간/민자), other (a fund),
+total (a whole cost with no split), None (a part of a total, or a grant per project)."""
+
+import pytest
+
+from pledges.korean.money import extract_amounts
+
+
+@pytest.mark.parametrize(
+    ("text", "funders"),
+    [
+        ("총사업비 800억원 중 국비 480억원을 확보했다.", ["total", "national"]),
+        ("총사업비는 800억원이며 이 가운데 국비는 480억원이다.", ["total", "national"]),
+        ("사업비는 국비 300억, 시비 200억으로 나뉜다.", ["national", "metropolitan"]),
+        (
+            "국비 300억원, 도비 90억원, 군비 60억원이 들어간다.",
+            ["national", "metropolitan", "district"],
+        ),
+        ("국비 120억원에 시비 매칭 80억원을 더한다.", ["national", "metropolitan"]),
+        ("시 매칭 예산 40억원을 마련했다.", ["metropolitan"]),
+        ("부족한 60억원은 시비로 매칭한다.", ["metropolitan"]),
+        ("민자 1500억원을 끌어들여 짓는다.", ["private"]),
+        ("민간자본 700억원이 투입된다.", ["private"]),
+        ("지방비(도비·시군비) 210억원을 분담한다.", ["local"]),
+        ("지방비(시비) 35억원이 필요하다.", ["local"]),
+        ("The city will receive 45 billion won from the national treasury.", ["national"]),
+        ("About 30 billion won in state funds will be spent on the lab.", ["national"]),
+        ("A total of 120 billion won will be invested in the hub.", ["total"]),
+        (
+            "The project costs 90 billion won in total, with 50 billion won from the national treasury.",
+            ["total", "national"],
+        ),
+        ("연구소는 총 650억원을 들여 짓는다.", ["total"]),
+        ("2천억원 규모의 연구단지가 들어선다.", ["total"]),
+        ("500억원대 규모의 센터를 세운다.", ["total"]),
+        ("민관 합쳐 1조 3천억원이 투입된다.", ["total"]),
+        ("국비와 시비를 합쳐 340억원이 든다.", ["total"]),
+        ("국비와 시비 340억원이 든다.", ["total"]),
+        ("국비 등 340억원이 든다.", ["total"]),
+        ("국비 200억원과 시비 140억원 등 340억원이 든다.", ["national", "metropolitan", "total"]),
+        ("정부는 이 사업에 250억원을 지원한다.", ["national"]),
+        ("과학기술정보통신부는 올해 연구 과제에 180억원을 지원한다.", ["national"]),
+        ("나머지 140억원은 광주시가 부담한다.", ["metropolitan"]),
+        ("나머지 20억원은 북구가 부담한다.", ["district"]),
+        ("전남도는 도비 70억원을 출연한다.", ["metropolitan"]),
+        ("국비 50%인 250억원이 지원된다.", ["national"]),
+        ("센터 건립비 300억원(국비 100%)이 확보됐다.", ["national"]),
+        ("사업비 500억원(국비 300억원 포함)을 들인다.", ["total", "national"]),
+        ("전액 국비 90억원이 들어간다.", ["national"]),
+        ("90억원은 전액 국비로 충당한다.", ["national"]),
+        ("광주시는 시비 25억원을 추경에 편성했다.", ["metropolitan"]),
+        ("시는 자체 예산 15억원을 들였다.", ["metropolitan"]),
+        ("구는 자체 예산 3억원을 들였다.", ["district"]),
+        ("The government plans to inject 200 billion won.", ["national"]),
+        ("Private investors will put in 80 billion won.", ["private"]),
+        (
+            "국비 400억원과 민자 600억원으로 총 1000억원을 마련한다.",
+            ["national", "private", "total"],
+        ),
+        (
+            "총 1000억원 가운데 국비가 400억원, 민자가 600억원이다.",
+            ["total", "national", "private"],
+        ),
+        ("국비 확보액은 626억원이다.", ["national"]),
+        ("정부는 1조 2천억 규모의 사업을 추진한다.", ["total"]),
+        ("광주시는 2030년까지 6000억원을 투입해 단지를 조성한다.", ["total"]),
+        ("총 500억원을 들여 연구동에 300억원, 장비에 200억원을 쓴다.", ["total", None, None]),
+        ("사업비 500억원은 건축비 300억원과 장비비 200억원으로 이뤄진다.", ["total", None, None]),
+        (
+            "내년 예산 3조원을 확보했다. 이 가운데 AI 분야에 500억원, 반도체에 300억원이 배정됐다.",
+            ["total", None, None],
+        ),
+        (
+            "시는 AI 예산 900억원을 편성했다.\n▲데이터센터 운영 300억원\n▲인재 양성 50억원",
+            ["metropolitan", "metropolitan", "metropolitan"],
+        ),
+        (
+            "총사업비 900억원이 든다.\n▲데이터센터 운영 300억원\n▲인재 양성 50억원",
+            ["total", None, None],
+        ),
+        ("기업당 5000만원을 지원한다.", [None]),
+        ("선정된 곳에는 1곳당 최대 3억원이 지원된다.", [None]),
+        (
+            "정부는 내년 AI 예산으로 1조원을 편성했고, 이 중 GPU 구매에 3000억원을 쓴다.",
+            ["national", "national"],
+        ),
+        (
+            "국비 1000억원 가운데 700억원은 장비에, 300억원은 인력에 쓴다.",
+            ["national", "national", "national"],
+        ),
+        ("성장펀드는 이 사업에 최대 500억원을 투자한다.", ["other"]),
+        ("모태펀드를 통해 200억원이 출자된다.", ["other"]),
+        ("정부 예산안에 297억원이 반영됐다.", ["national"]),
+        ("연구센터 설계비 30억원이 내년도 정부 예산안에 담겼다.", ["national"]),
+        ("광주시 본예산에 45억원이 편성됐다.", ["metropolitan"]),
+        ("도시 예산에 45억원을 쓴다.", ["total"]),
+        ("정부로부터 80억원을 지원받는다.", ["national"]),
+        (
+            "시 예산 2조원이 확정됐다. 주요 사업으로는 AI 센터 운영 120억원이 있다.",
+            ["metropolitan", "metropolitan"],
+        ),
+        ("총사업비는 900억원이다. 특히 이 가운데 장비 구입에 300억원이 쓰인다.", ["total", None]),
+        ("정부 예산안에 총 3조원이 반영됐다.", ["total"]),
+        ("연구동 300억원, 장비 200억원 등 총 500억원이 든다.", [None, None, "total"]),
+        ("건물에 120억원과 장비에 80억원을 합친 200억원을 쓴다.", [None, None, "total"]),
+        ("선정 기업에는 과제별 최대 2억원을 지원한다.", [None]),
+        ("국비 지원 규모는 300억원이다.", ["national"]),
+        ("국비 확보 규모는 300억원으로 늘었다.", ["national"]),
+        ("센터 예산 300억원 전액을 국비로 충당한다.", ["national"]),
+        ("정부는 2030년까지 1조원을 투입해 거점을 만든다.", ["national"]),
+        ("광주시는 2030년까지 1조원을 투입해 거점을 만든다.", ["total"]),
+        ("국민성장펀드 투자 대상으로 뽑혀 최대 700억원을 받는다.", ["other"]),
+        (
+            "올해 광주시 예산 3조원이 확정됐다.\nAI 데이터센터 운영에는 120억원이 투입된다.",
+            ["metropolitan", "metropolitan"],
+        ),
+        (
+            "내년 국비 3조원을 확보했다. 인공지능 실증 사업에 200억원이 투입된다.",
+            ["national", "national"],
+        ),
+        ("시는 총 3조원을 확보했다. 인공지능 실증 사업에 200억원이 투입된다.", ["total", None]),
+        ("공모에 선정되면 최대 20억원을 지원받는다.", [None]),
+        ("주요 사업은 AI 집적단지 조성(2000억원), 실증 사업(500억원) 등이다.", [None, None]),
+        ("AI 2단계 사업(6000억원)이 예타를 면제받았다.", ["total"]),
+        ("1단계에 4000억원, 2단계에 6000억원이 든다.", ["total", "total"]),
+        ("2단계에 6000억원, 3단계에 4000억원이 든다.", ["total", "total"]),
+    ],
+)
+def test_funder_rules(text, funders):
+    assert [a.funder for a in extract_amounts(text)] == funders
