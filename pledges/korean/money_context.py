@@ -20,13 +20,11 @@ from __future__ import annotations
 import re
 
 from .money_funder import (
-    BUDGET_STAGES,
     DEFAULT_TOTAL,
     Context,
     Reading,
     budget_item_parent,
     funder_word,
-    is_item,
 )
 from .money_funder import funder as _funder
 from .money_funder import parent as _parent
@@ -362,9 +360,9 @@ def read_context(ctx: Context, start: int, end: int, left: int, right: int, krw:
     else:
         s = _Sentence(sentence, before)
         parent = _parent(ctx, start, left, krw, span)
-        funder = _funder(ctx, start, end, left, right, span, parent, sentence)
+        funder = _funder(ctx, start, end, krw, left, right, span, parent, sentence)
         stage = _stage(before, after, s)
-        if funder is DEFAULT_TOTAL and (stage in BUDGET_STAGES or is_item(text, left, start)):
+        if funder is DEFAULT_TOTAL:
             whole = budget_item_parent(ctx, krw)
             if whole is not None:
                 funder = whole.funder if whole.funder != "total" else None

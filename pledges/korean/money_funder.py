@@ -43,8 +43,14 @@ class Reading:
     budget: bool
 
 
+_NATIONAL_BODY = (
+    r"정부|국가|과기정통부|과학기술정보통신부|산업부|산업통상자원부|국토부|국토교통부|기재부|"
+    r"기획재정부|행안부|행정안전부|중기부|중소벤처기업부|교육부|문체부|문화체육관광부|복지부|"
+    r"보건복지부|환경부|해수부|해양수산부|농식품부|농림축산식품부|고용부|고용노동부|국방부"
+)
+_MINISTRY = _NATIONAL_BODY.removeprefix("정부|국가|")
 _FUNDER_WORDS = (
-    ("national", r"국비|국고|정부|국가\s?예산|국가\s?재정"),
+    ("national", rf"국비|국고|정부|국가\s?예산|국가\s?재정|{_MINISTRY}"),
     ("metropolitan", r"광역시비|시비|도비|시\s?예산|도\s?예산|시\s?자체\s?예산|시\s?매칭"),
     ("district", r"구비|군비|구\s?예산|군\s?예산"),
     ("local", r"지방비|지방|지자체\s?예산"),
@@ -77,7 +83,8 @@ _FUNDER_AFTER = [
         re.compile(
             rf"^\s*(?:\(\s?(?:전액\s?)?(?:{w})\s?(?:부담|지원|100\s?%|전액)?\s?\)"
             rf"|(?:은|는|이|가|을|를|의)\s?(?:모두\s?|전액\s?)?(?:{w})(?![가-힣]{{2}})"
-            rf"|\s?(?:전액|모두|전부)(?:을|를|이|은)?\s?(?:{w})(?![가-힣]{{2}}))"
+            rf"|\s?(?:전액|모두|전부)(?:을|를|이|은)?\s?(?:{w})(?![가-힣]{{2}})"
+            rf"|\s?(?:이상|가량|여)?\s?(?:규모|상당)의\s?(?:{w})(?![가-힣]{{2}}))"
         ),
     )
     for f, w in _FUNDER_WORDS
@@ -97,6 +104,8 @@ _TOTAL_SENTENCE = re.compile(
 _PART_BETWEEN = re.compile(r"가운데|이\s?중|그\s?중|중에?서?\s|에는|으로는|포함|내역|세부")
 # A sentence that lists the parts of the amount before: "이 중 …", "특히 이 가운데 …",
 # "주요 사업으로는 …", "세부적으로는 …", "분야별로는 …".
+# "나머지 320억원": the rest of an amount just read.
+_REST = re.compile(r"(?:나머지|잔여|잔액)\s?(?:금액|예산|사업비)?\s?(?:인|은|는)?\s?(?:약\s?)?$")
 _PART_START = re.compile(
     r"^\s*(?:[가-힣]{1,4}\s)?(?:(?:이|그)\s?(?:중|가운데)|주요\s?(?:사업|내용|내역|항목)|"
     r"세부\s?(?:적으로|내역|사업)|구체적으로|(?:분야|사업|항목|부문)별로)"
@@ -131,8 +140,10 @@ BUDGET_STAGES = ("secured", "government_proposal", "allocated")
 
 
 def budget_item_parent(ctx: Context, krw: int) -> Reading | None:
-    """An earlier, larger whole budget of the text (a year's budget secured or proposed) that
-    an unlabelled amount with a budget verb is an item of ("…예산 3조원 확정. AI 분야 100억원 반영")."""
+    """An earlier, larger whole budget of the text (a year's budget secured or proposed) that an
+    amount with no cue of its own is an item of, whatever its verb ("…예산 3조원 확정. AI 분야
+    100억원 반영", "… AI 인재 양성 50억원이 투입된다": items of a secured budget are planned by
+    their verb but are still its parts)."""
     for _, _, p_krw, reading in ctx.read:
         if (
             reading.budget
@@ -161,11 +172,6 @@ _TOTAL_LATER = re.compile(
 _AMOUNT_LIST_END = re.compile(r"[억조만]\s?원?\s?(?:등|을\s?포함해|포함)\s?(?:총|모두)?\s*$")
 # Who a subject or an agent is: the government and its ministries; a city or province; a
 # district or county. (Nouns that merely end in 시/도/구/군 are not governments.)
-_NATIONAL_BODY = (
-    r"정부|국가|과기정통부|과학기술정보통신부|산업부|산업통상자원부|국토부|국토교통부|기재부|"
-    r"기획재정부|행안부|행정안전부|중기부|중소벤처기업부|교육부|문체부|문화체육관광부|복지부|"
-    r"보건복지부|환경부|해수부|해양수산부|농식품부|농림축산식품부|고용부|고용노동부|국방부"
-)
 _NOT_GOVERNMENT = r"도시|당시|표시|동시|수시|임시|게시|지시|제시|개시|연구|요구|기구|도구|추구|탐구|시도|제도|정도|속도|각도|지도|용도|한도|의도|가도"
 _GOVERNMENT = (
     rf"(?P<body>{_NATIONAL_BODY}|(?<![가-힣])[가-힣]{{0,4}}(?:특별자치시|광역시|특별시|시청|시|도청|도|"
@@ -224,6 +230,7 @@ def funder(
     ctx: Context,
     start: int,
     end: int,
+    krw: int,
     left: int,
     right: int,
     span: tuple[int, int],
@@ -260,6 +267,9 @@ def funder(
         return None  # "연구동 300억원, 장비 200억원 등 총 500억원": an item of the total after it
     if parent is not None:
         return parent[3].funder if parent[3].funder not in (None, "total") else None
+    if _REST.search(near) and ctx.read and ctx.read[-1][2] > krw:
+        whole = ctx.read[-1][3].funder
+        return whole if whole not in (None, "total") else None
     if _PART_START.match(text[left:start]):
         # "이 중 AI 분야에 100억원": a part of the amount before (in the sentence before)
         if ctx.read and ctx.read[-1][2] > 0 and ctx.read[-1][3].funder not in (None, "total"):

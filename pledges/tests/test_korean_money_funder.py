@@ -126,6 +126,23 @@ from pledges.korean.money import extract_amounts
         ("AI 2단계 사업(6000억원)이 예타를 면제받았다.", ["total"]),
         ("1단계에 4000억원, 2단계에 6000억원이 든다.", ["total", "total"]),
         ("2단계에 6000억원, 3단계에 4000억원이 든다.", ["total", "total"]),
+        (
+            "올해 정부 예산 3조원이 확정됐다. AI 인재 양성 50억원이 투입된다.",
+            ["national", "national"],
+        ),
+        ("과기정통부 예산 300억원이 들어간다.", ["national"]),
+        ("정부는 내년 예산안에 300억원을 반영했다.", ["national"]),
+        ("500억원 규모의 국비를 확보했다.", ["national"]),
+        ("국민성장펀드의 첫 투자로 최대 900억원이 들어간다.", ["other"]),
+        (
+            "총사업비는 800억원이다. 국비는 480억원이고 나머지 320억원은 민간이 낸다.",
+            ["total", "national", "private"],
+        ),
+        ("총사업비는 800억원이다. 나머지 320억원은 아직 정하지 못했다.", ["total", None]),
+        (
+            "시는 AI 예산 900억원을 편성했다.\n① 데이터센터 운영 300억원\n② 인재 양성 50억원",
+            ["metropolitan", "metropolitan", "metropolitan"],
+        ),
     ],
 )
 def test_funder_rules(text, funders):
