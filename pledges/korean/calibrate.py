@@ -1,7 +1,9 @@
 """Learn from editors: every confirmed or rejected suggestion is a label.
 
 The rule score stays the prior. A calibrator is a small logistic regression over the features a
-``PledgeMatch`` carries (``match.FEATURE_NAMES``, plus any the caller adds, e.g. an outlet):
+``PledgeMatch`` carries (``match.FEATURE_NAMES``; one "term:…" indicator per term that fired, so
+that a generic word editors keep rejecting learns a weight against it; plus any the caller adds,
+e.g. an outlet):
 
     p = sigmoid(bias + prior_weight * logit(rule_score) + Σ weight_i * feature_i)
 

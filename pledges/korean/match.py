@@ -59,6 +59,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FEATURE_NAMES",
+    "TERM_FEATURE",
     "CompiledPledges",
     "PledgeMatch",
     "PledgeSpec",
@@ -147,6 +148,10 @@ FEATURE_NAMES = (
     "article_sentences",  # log(1 + sentences in the article)
     "demotion",  # 1 - the factor its evidence was multiplied by
 )
+# Beside them, one 0/1 feature per term that fired ("term:AX실증밸리"): which wording was found
+# is what editors most often judge ("인공지능" alone is too generic for a pledge), so a calibrator
+# learns a weight per term from their decisions and can say which term weighed against.
+TERM_FEATURE = "term:"
 
 # --- weights (general rules, not pledge knowledge) --------------------------------------------
 W_ALIAS = 1.0
@@ -576,6 +581,8 @@ def match_article(
         score = round(1.0 - math.exp(-ev.evidence * factor), 4)
         features["rule_score"] = score
         features["demotion"] = round(1.0 - factor, 4)
+        for term in ev.terms:
+            features[TERM_FEATURE + term] = 1.0
         calibrator = calibrators.get(ev.pledge.spec.slug) if calibrators else None
         if calibrator is not None:
             score = round(calibrator.predict(features), 4)

@@ -84,3 +84,64 @@ def test_match_article_applies_a_calibrator_and_keeps_the_rule_score():
     assert calibrated[0].score < plain[0].score
     assert calibrated[0].features["rule_score"] == plain[0].score
     assert match_article("", text, [spec], review_threshold=0.5, calibrators={"b": strict}) == []
+
+
+# --- a deliberate rule error, fixed by the editors' decisions ------------------------------------
+NOISY = PledgeSpec(
+    slug="valley",
+    title="광주 AX 실증밸리 조성",
+    aliases=(
+        "AX 실증밸리",
+        "인공지능",
+    ),  # "인공지능": a generic word typed in as an alias by mistake
+    region_terms=("광주",),
+)
+ABOUT = (
+    "광주시가 AX 실증밸리 조성 사업의 기본계획을 확정했다.",
+    "광주 AX 실증밸리에는 기업 지원 시설이 들어선다.",
+    "광주시는 인공지능 실증 장비를 AX 실증밸리에 모은다.",
+    "광주 AX 실증밸리 입주 기업 모집이 시작됐다.",
+)
+GENERIC = (
+    "광주의 한 고등학교가 인공지능 동아리를 만들었다.",
+    "광주 시립도서관은 인공지능 강좌를 연다.",
+    "광주에서 인공지능 스피커를 쓰는 노인이 늘었다.",
+    "광주 상인들이 인공지능 주문 기기를 들였다.",
+)
+FILL = (
+    "행사에는 시민 200여 명이 참석했다.",
+    "관계자는 앞으로도 협력을 이어가겠다고 말했다.",
+    "자세한 내용은 누리집에서 볼 수 있다.",
+)
+
+
+def noisy_articles(n: int, seed: int) -> list[tuple[str, bool]]:
+    """Short articles: half about the valley, half only using the generic word in 광주 news."""
+    rnd = random.Random(seed)
+    out = []
+    for i in range(n):
+        about = i % 2 == 0
+        body = rnd.sample(ABOUT if about else GENERIC, 2) + rnd.sample(FILL, 2)
+        out.append((" ".join(body), about))
+    return out
+
+
+def test_calibrator_learns_a_noisy_term_from_decisions_and_fixes_held_out_articles():
+    def candidates(articles):
+        for text, about in articles:
+            [match] = match_article("", text, [NOISY], review_threshold=0.0)
+            yield match, about
+
+    train = [(m.features, about) for m, about in candidates(noisy_articles(MIN_DECISIONS, 1))]
+    calibrator = fit(train)
+    assert calibrator.fitted
+    held_out = list(candidates(noisy_articles(20, 2)))
+    rules_fp = sum(1 for m, about in held_out if m.score >= 0.5 and not about)
+    calibrated = [(calibrator.predict(m.features), about) for m, about in held_out]
+    assert rules_fp == 10  # the rules suggest every generic article
+    assert all(p < 0.5 for p, about in calibrated if not about)  # the calibrator none
+    assert all(p >= 0.5 for p, about in calibrated if about)  # and keeps every real one
+    generic = next(m for m, about in held_out if not about)
+    # and says why: the generic term weighs against, the pledge's own name for
+    assert calibrator.weights["term:인공지능"] < 0 < calibrator.weights["term:AX 실증밸리"]
+    assert "term:인공지능" in dict(calibrator.explain(generic.features, top=8))

@@ -396,11 +396,14 @@ def test_a_pledge_with_its_own_sentences_is_not_context(pledges):
 
 
 def test_every_match_carries_its_features(pledges):
-    from pledges.korean.match import FEATURE_NAMES
+    from pledges.korean.match import FEATURE_NAMES, TERM_FEATURE
 
     text = "광주시는 국가AI컴퓨팅센터 유치에 나섰다. " + " ".join(FILLER)
     [match] = match_article("광주, 국가AI컴퓨팅센터 유치위 출범", text, pledges, review_threshold=0)
-    assert set(match.features) == set(FEATURE_NAMES)
+    assert set(FEATURE_NAMES) <= set(match.features)
+    terms = {k for k in match.features if k not in FEATURE_NAMES}
+    assert terms == {TERM_FEATURE + t for t in match.terms}
+    assert all(match.features[k] == 1.0 for k in terms)
     assert match.features["first_title"] == 1.0
     assert match.features["kind_alias"] == 1.0
     assert match.features["rule_score"] == match.score
