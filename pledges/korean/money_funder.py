@@ -172,7 +172,13 @@ _TOTAL_LATER = re.compile(
 _AMOUNT_LIST_END = re.compile(r"[억조만]\s?원?\s?(?:등|을\s?포함해|포함)\s?(?:총|모두)?\s*$")
 # Who a subject or an agent is: the government and its ministries; a city or province; a
 # district or county. (Nouns that merely end in 시/도/구/군 are not governments.)
-_NOT_GOVERNMENT = r"도시|당시|표시|동시|수시|임시|게시|지시|제시|개시|연구|요구|기구|도구|추구|탐구|시도|제도|정도|속도|각도|지도|용도|한도|의도|가도"
+# Nouns ending in 시/도/구/군 that are not governments.
+_NOT_GOVERNMENT = (
+    r"도시|당시|표시|동시|수시|임시|게시|지시|제시|개시|역시|감시|전시|즉시|혹시|다시|잠시|무시|응시|"
+    r"명시|고시|시도|제도|정도|속도|각도|지도|용도|한도|의도|가도|태도|강도|밀도|온도|난도|빈도|척도|"
+    r"궤도|반도|복도|보도|인도|주도|열도|수도|고도|진도|농도|전도|시군도|연구|요구|기구|도구|추구|"
+    r"탐구|인구|가구|지구|항구|입구|출구|친구|야구|축구|농구|배구|전구|공군|해군|육군|국군|미군|장군"
+)
 _GOVERNMENT = (
     rf"(?P<body>{_NATIONAL_BODY}|(?<![가-힣])[가-힣]{{0,4}}(?:특별자치시|광역시|특별시|시청|시|도청|도|"
     r"구청|구|군청|군))"
@@ -200,7 +206,7 @@ def _government_funder(body: str) -> str | None:
     """Funder of a government named as a subject: 정부/부처 national, 시/도 metropolitan, 구/군 district."""
     if re.fullmatch(_NATIONAL_BODY, body):
         return "national"
-    if re.search(_NOT_GOVERNMENT + r"$", body):
+    if re.search(rf"(?:{_NOT_GOVERNMENT})$", body):
         return None
     if re.search(r"(?:시|도)(?:청)?$", body):
         return "metropolitan"

@@ -143,6 +143,11 @@ from pledges.korean.money import extract_amounts
             "시는 AI 예산 900억원을 편성했다.\n① 데이터센터 운영 300억원\n② 인재 양성 50억원",
             ["metropolitan", "metropolitan", "metropolitan"],
         ),
+        # nouns ending in 시/도/구/군 are not governments
+        ("공군이 300억원을 투입한다.", ["total"]),
+        ("그 도시는 80억원을 들였다.", ["total"]),
+        ("북구가 3억원을 부담한다.", ["district"]),
+        ("담양군은 자체 예산 5억원을 들였다.", ["district"]),
     ],
 )
 def test_funder_rules(text, funders):
