@@ -95,7 +95,8 @@ _GRANT_CAP = re.compile(r"(?:최대|최고|한도)\s?(?:약\s?)?$")
 _GRANT_AFTER = re.compile(r"^\s*(?:을|를|씩|까지|이|가)?\s?(?:지원|받|주어|교부)")
 _SELECTION = re.compile(r"선정|공모|뽑히|뽑힌|채택")
 _TOTAL_BEFORE = re.compile(
-    r"(?:총|전체|모두|합계|합쳐|합해|사업비|총액|규모)(?:는|은|가|이|로|만)?\s?(?:약|최대|총)?\s*$"
+    r"(?:총|전체|모두|합계|합쳐|합해|합친|합한|더한|사업비|총액|규모)(?:는|은|가|이|로|만)?\s?"
+    r"(?:약|최대|총)?\s*$"
 )
 _TOTAL_AFTER = re.compile(r"^\s*(?:이상|가량|여|안팎|내외)?의?\s*(?:규모|총?사업비)")
 _TOTAL_SENTENCE = re.compile(
@@ -160,7 +161,8 @@ _TRAILING_GLOSS = re.compile(r"\([^()]{1,20}\)\s*$")
 _ANY_FUNDER = "|".join(w for f, w in _FUNDER_WORDS if f != "other")
 # Two payers joined before one amount, or a payer list closed by 등: the amount is their sum.
 _JOINED_FUNDERS = re.compile(
-    rf"(?:{_ANY_FUNDER})\s?(?:와|과|및|·|,|또는)\s?(?:{_ANY_FUNDER})\s?(?:를|을)?\s?(?:합친|합한)?\s*$"
+    rf"(?:{_ANY_FUNDER})\s?(?:와|과|및|·|,|또는)\s?(?:{_ANY_FUNDER})\s?"
+    r"(?:를|을|이|가|은|는)?\s?(?:합친|합한|함께|같이|공동으로)?\s*$"
     rf"|(?:{_ANY_FUNDER})\s?(?:예산\s?)?등\s?(?:총|모두)?\s*$"
 )
 # A total that follows the items it sums, in the same sentence: "…200억원 등 총 500억원",

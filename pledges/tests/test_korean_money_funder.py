@@ -143,6 +143,11 @@ from pledges.korean.money import extract_amounts
             "시는 AI 예산 900억원을 편성했다.\n① 데이터센터 운영 300억원\n② 인재 양성 50억원",
             ["metropolitan", "metropolitan", "metropolitan"],
         ),
+        ("정부와 민간이 1조원을 투자한다.", ["total"]),
+        (
+            "국비 300억원과 시비 200억원을 합친 500억원을 투입한다.",
+            ["national", "metropolitan", "total"],
+        ),
         # nouns ending in 시/도/구/군 are not governments
         ("공군이 300억원을 투입한다.", ["total"]),
         ("그 도시는 80억원을 들였다.", ["total"]),
