@@ -277,7 +277,7 @@ def test_pages_follow_each_other_in_a_stable_order_without_repeats(client, db):
 
 
 def test_the_page_size_is_bounded(client, db):
-    for n in range(205):
+    for _ in range(205):
         ConfirmedEvidenceFactory()
     assert len(get_json(client, "/api/v1/evidence/")["results"]) == 50
     assert len(get_json(client, "/api/v1/evidence/?page_size=100000")["results"]) == 200
