@@ -1,6 +1,6 @@
 """/api/v1/: outside i18n_patterns (one URL in every language; labels carry both)."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.renderers import (
     OpenApiJsonRenderer,
     OpenApiJsonRenderer2,
@@ -39,4 +39,6 @@ urlpatterns = [
     # JSON by default, YAML with ?format=yaml; labels in English with ?lang=en.
     path("schema/", SpectacularAPIView.as_view(renderer_classes=SCHEMA_RENDERERS), name="schema"),
     path("", include(router.urls)),
+    # Ends in "/": an address without it is first sent there (APPEND_SLASH), as elsewhere.
+    re_path(r"^(?P<path>.*/)$", views.not_found),
 ]

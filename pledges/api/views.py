@@ -4,6 +4,10 @@ pledges.api.serializers. GET, HEAD and OPTIONS only: any write is a 405."""
 
 from __future__ import annotations
 
+from django.http import JsonResponse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.exceptions import NotFound
@@ -51,7 +55,23 @@ class StableCursorPagination(CursorPagination):
         return cursor
 
 
-class PublicReadViewSet(viewsets.ReadOnlyModelViewSet):
+class ReadersLanguageMixin:
+    """Error messages in the reader's language (Accept-Language, or the site's language cookie);
+    Korean by default. Data do not depend on it: labels come in both languages."""
+
+    def initial(self, request, *args, **kwargs):
+        translation.activate(translation.get_language_from_request(request))
+        request.LANGUAGE_CODE = translation.get_language()
+        super().initial(request, *args, **kwargs)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code >= 400:
+            patch_vary_headers(response, ["Accept-Language"])
+        return response
+
+
+class PublicReadViewSet(ReadersLanguageMixin, viewsets.ReadOnlyModelViewSet):
     """The common parts: the filter backend, cursor pagination and the links helper."""
 
     filter_backends = [PublicFilterBackend]
@@ -183,7 +203,12 @@ class EvidenceViewSet(PublicReadViewSet):
     ),
     retrieve=extend_schema(summary="One promiser, by slug"),
 )
-class PromiserViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+class PromiserViewSet(
+    ReadersLanguageMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
     serializer_class = serializers.PromiserSerializer
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
@@ -198,7 +223,7 @@ class PromiserViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Ret
         return context
 
 
-class StatusViewSet(viewsets.ViewSet):
+class StatusViewSet(ReadersLanguageMixin, viewsets.ViewSet):
     """The status vocabulary: codes, labels and definitions, as /statuses/ shows them."""
 
     serializer_class = serializers.StatusSerializer
@@ -223,3 +248,14 @@ class StatusViewSet(viewsets.ViewSet):
             for value, definition in STATUS_DEFINITIONS.items()
         ]
         return Response(serializers.StatusSerializer(rows, many=True).data)
+
+
+def not_found(request, path: str = ""):
+    """Any other address under /api/v1/: a JSON 404 that says where to look."""
+    with translation.override(translation.get_language_from_request(request)):
+        message = _("No such API address; the list of endpoints is at /api/v1/.")
+    response = JsonResponse(
+        {"detail": message}, status=404, json_dumps_params={"ensure_ascii": False}
+    )
+    patch_vary_headers(response, ["Accept-Language"])
+    return response

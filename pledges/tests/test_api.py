@@ -258,9 +258,11 @@ def test_a_bad_filter_is_a_400_that_names_the_parameter(client, tracked, query, 
 def test_the_pledge_list_refuses_a_child_date_filter(client, tracked):
     response = client.get("/api/v1/pledges/?date_from=2025-01-01")
     assert response.status_code == 400
-    assert (
-        "Accepted" in response.json()["date_from"][0] or "허용" in response.json()["date_from"][0]
-    )
+    message = response.json()["date_from"][0]
+    assert message.startswith("알 수 없는 매개변수입니다.")  # Korean first
+    assert "updated_from" in message and "date_from" not in message
+    english = client.get("/api/v1/pledges/?date_from=2025-01-01", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.json()["date_from"][0].startswith("Unknown parameter. Accepted: q, status,")
 
 
 # --- pagination -------------------------------------------------------------------------------
@@ -366,3 +368,34 @@ def test_dates_are_seoul_days(client, tracked):
     [row] = get_json(client, "/api/v1/evidence/")["results"]
     assert row["article"]["published_on"] == "2025-06-10"
     assert timezone.get_default_timezone_name() == "Asia/Seoul"
+
+
+def test_the_schema_speaks_english_on_request_and_survives_a_bad_language(client):
+    english = get_json(client, "/api/v1/schema/?lang=en", HTTP_ACCEPT="application/json")
+    parameters = english["paths"]["/api/v1/pledges/"]["get"]["parameters"]
+    status = next(p for p in parameters if p["name"] == "status")
+    assert "Kept" in status["description"]
+    for bad in ("xx", "\x00", "../../etc", "가" * 300):
+        response = client.get("/api/v1/schema/", {"lang": bad})
+        assert response.status_code < 500, bad
+
+
+def test_api_answers_carry_the_site_security_headers(client, tracked):
+    response = client.get("/api/v1/pledges/")
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert b"<script" not in response.content  # JSON, never the browsable HTML
+
+
+def test_any_other_api_address_is_a_json_404(client):
+    response = client.get("/api/v1/no-such-thing/")
+    assert response.status_code == 404
+    assert response.json()["detail"].startswith("없는 API 주소입니다.")
+    english = client.get("/api/v1/pledges/x/y/", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.json()["detail"].startswith("No such API address")
+
+
+def test_an_address_without_its_slash_is_sent_to_it(client):
+    response = client.get("/api/v1/pledges?status=kept")
+    assert response.status_code == 301
+    assert response["Location"] == "/api/v1/pledges/?status=kept"
