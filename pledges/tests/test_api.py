@@ -399,3 +399,24 @@ def test_an_address_without_its_slash_is_sent_to_it(client):
     response = client.get("/api/v1/pledges?status=kept")
     assert response.status_code == 301
     assert response["Location"] == "/api/v1/pledges/?status=kept"
+
+
+@pytest.mark.parametrize(
+    ("api", "export", "key"),
+    [
+        ("evidence", "evidence", "evidence_id"),
+        ("budget-figures", "budget_figures", "figure_id"),
+        ("status-changes", "status_changes", "status_change_id"),
+        ("milestones", "milestones", "milestone_id"),
+    ],
+)
+@pytest.mark.parametrize(
+    "query",
+    ["", "promiser=lee-jae-myung&date_from=2025-06-01", "q=집적단지", "date_to=2025-06-09"],
+)
+def test_child_lists_have_the_rows_of_the_export_with_the_same_query(
+    client, tracked, api, export, key, query
+):
+    exported = json.loads(b"".join(client.get(f"/export/{export}.json?{query}").streaming_content))
+    rows = every_row(client, f"/api/v1/{api}/?{query}")
+    assert sorted(r["id"] for r in rows) == sorted(r[key] for r in exported)
