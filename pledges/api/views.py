@@ -50,7 +50,8 @@ class StableCursorPagination(CursorPagination):
             numeric = ordering.lstrip("-") == "pk"
             if "\x00" in position or len(position) > 200:
                 raise NotFound(self.invalid_cursor_message)
-            if numeric and not position.lstrip("-").isdigit():
+            digits = position.removeprefix("-")
+            if numeric and not (digits.isascii() and digits.isdigit() and len(digits) < 20):
                 raise NotFound(self.invalid_cursor_message)
         return cursor
 

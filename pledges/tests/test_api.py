@@ -285,7 +285,17 @@ def test_the_page_size_is_bounded(client, db):
     assert len(get_json(client, "/api/v1/evidence/?page_size=100000")["results"]) == 200
 
 
-@pytest.mark.parametrize("cursor", ["garbage", "cD1hYmM=", "cD0lMDA=", "한글"])
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "garbage",
+        "cD1hYmM=",
+        "cD0lMDA=",
+        "한글",
+        "cD0lQzIlQjI=",
+        "cD05OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5",
+    ],
+)
 def test_a_bad_cursor_is_a_json_404(client, tracked, cursor):
     response = client.get(f"/api/v1/evidence/?cursor={cursor}")
     assert response.status_code == 404
