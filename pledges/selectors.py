@@ -326,3 +326,80 @@ def public_corrections() -> QuerySet[StatusChange]:
 def pending_review_count() -> int:
     """Machine suggestions waiting for an editor (the count on the editors' desk)."""
     return Evidence.objects.filter(state=ReviewState.SUGGESTED).count()
+
+
+# --- The JSON API (/api/v1/) ------------------------------------------------------------------
+# Each API list starts from one of these; the API's filters only narrow them further.
+
+
+def confirmed_evidence_counts(pledge_ids: Iterable[int]) -> dict[int, int]:
+    """Confirmed evidence per pledge, for a page of pledges, in one query."""
+    return dict(
+        Evidence.objects.filter(pledge_id__in=list(pledge_ids), state=ReviewState.CONFIRMED)
+        .order_by()
+        .values("pledge_id")
+        .annotate(n=Count("pk"))
+        .values_list("pledge_id", "n")
+    )
+
+
+def public_pledges_with_parent() -> QuerySet[Pledge]:
+    """Published pledges with ``public_parent_code`` (the parent's code only if published)."""
+    return with_public_parent_code(published_pledges())
+
+
+def with_public_evidence_link(rows: QuerySet) -> QuerySet:
+    """Annotate rows that point to evidence (figures, milestones) with ``public_evidence_id``
+    and ``public_article_url``: set only when that evidence is confirmed, else None."""
+    shown = evidence_is_visible("evidence")
+    return rows.annotate(
+        public_evidence_id=Case(When(shown, then=F("evidence_id"))),
+        public_article_url=Case(
+            When(shown & ~Q(evidence__article__url=""), then=F("evidence__article__url")),
+            When(shown, then=F("evidence__article__canonical_url")),
+        ),
+    )
+
+
+def public_evidence() -> QuerySet[Evidence]:
+    """Confirmed evidence of published pledges, with its article and pledge."""
+    return confirmed_evidence().filter(pledge__is_published=True).select_related("pledge")
+
+
+def public_budget_figures() -> QuerySet[BudgetFigure]:
+    """Confirmed budget figures of published pledges, with the public link to their evidence."""
+    return with_public_evidence_link(
+        BudgetFigure.objects.filter(
+            state=FigureState.CONFIRMED, pledge__is_published=True
+        ).select_related("pledge")
+    )
+
+
+def public_milestones() -> QuerySet[Milestone]:
+    """Milestones of published pledges, with the public link to their evidence."""
+    return with_public_evidence_link(
+        Milestone.objects.filter(pledge__is_published=True).select_related("pledge")
+    )
+
+
+def public_status_changes_with_evidence() -> QuerySet[StatusChange]:
+    """Rating changes of published pledges, each with only its confirmed evidence prefetched
+    (as ``public_evidence``)."""
+    return public_status_changes().prefetch_related(
+        Prefetch(
+            "evidence",
+            queryset=Evidence.objects.filter(state=ReviewState.CONFIRMED).order_by("pk"),
+            to_attr="public_evidence",
+        )
+    )
+
+
+def public_promisers() -> QuerySet[Promiser]:
+    """Promisers with at least one published pledge, with how many (``published_pledges``)."""
+    return (
+        Promiser.objects.annotate(
+            published_pledges=Count("pledges", filter=Q(pledges__is_published=True))
+        )
+        .filter(published_pledges__gt=0)
+        .order_by("slug")
+    )

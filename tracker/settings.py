@@ -67,6 +67,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "corsheaders",
     "axes",
     "pledges",
 ]
@@ -74,6 +77,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that every response (errors too) is logged with its request id.
     "pledges.ops.logs.RequestLogMiddleware",
+    # Before anything that may answer (redirects, WhiteNoise): CORS headers on /api/ only.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -204,6 +209,43 @@ PERMISSIONS_POLICY = {
         "usb",
     )
 }
+
+# --- The read-only JSON API (/api/v1/): DRF, drf-spectacular, django-cors-headers ------------
+REST_FRAMEWORK = {
+    # JSON only: the browsable API's HTML needs inline script and style, which the CSP forbids.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # Public data, no accounts: no session (so no CSRF) and no per-user answers.
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Pledge Tracker API (공약 추적기)",
+    "DESCRIPTION": (
+        "Read-only JSON API of the public data: published pledges, their status changes, "
+        "confirmed budget figures (integer KRW), milestones and confirmed news evidence. "
+        "Only what an editor confirmed is ever shown. Lists are cursor-paginated "
+        "(`next`/`previous`, `page_size` up to 200) and take the filters of /pledges/ and "
+        "/export/; an unknown parameter or a bad value is a 400 with a message per parameter."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "pledges.models.vocabulary.Status",
+        "BudgetStageEnum": "pledges.models.vocabulary.BudgetStage",
+        "FunderEnum": "pledges.models.vocabulary.Funder",
+        "MilestoneKindEnum": "pledges.models.pledges.MilestoneKind",
+        "PromiserKindEnum": "pledges.models.pledges.PromiserKind",
+    },
+}
+# CORS: any site may read the API from a browser (GET, HEAD, OPTIONS), without credentials;
+# no other path gets the headers.
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 
 # --- Login throttling (django-axes): a locked-out login is refused even with the right password
 # LOGIN_FAILURE_LIMIT failures from one client address, or for one user name, lock logins for

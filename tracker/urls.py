@@ -11,5 +11,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("export/", include("pledges.exports.urls")),
+    path("api/v1/", include("pledges.api.urls")),
 ]
 urlpatterns += i18n_patterns(path("", include("pledges.site.urls")), prefix_default_language=False)

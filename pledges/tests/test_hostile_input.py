@@ -72,6 +72,12 @@ PARAMETERS = [
     "bom",
     "include",
     "page",
+    "cursor",
+    "page_size",
+    "format",
+    "agency",
+    "budget_shortfall",
+    "pledge_type",
 ]
 QUERY = st.lists(
     st.tuples(st.one_of(st.sampled_from(PARAMETERS), st.text(max_size=8)), VALUE), max_size=5
@@ -130,6 +136,35 @@ def test_pledge_pages_and_feeds_with_any_slug(client, demo_data, slug, suffix, p
 def test_exports_with_any_parameters(client, demo_data, table, fmt, pairs):
     path = f"/export/{table}.{fmt}?{_query_string(pairs)}"
     _assert_answer(client.get(path), path)
+
+
+@FUZZ
+@given(
+    path=st.sampled_from(
+        [
+            "/api/v1/",
+            "/api/v1/pledges/",
+            "/api/v1/status-changes/",
+            "/api/v1/budget-figures/",
+            "/api/v1/milestones/",
+            "/api/v1/evidence/",
+            "/api/v1/promisers/",
+            "/api/v1/statuses/",
+            "/api/v1/pledges/national-ai-computing-center/",
+            "/api/v1/evidence/1/",
+            "/api/v1/schema/",
+        ]
+    ),
+    pairs=QUERY,
+)
+def test_api_with_any_parameters(client, demo_data, path, pairs):
+    """The JSON API: a 4xx is JSON with a message, a 200 is whole JSON."""
+    full = f"{path}?{_query_string(pairs)}"
+    response = client.get(full)
+    _assert_answer(response, full)
+    if path != "/api/v1/schema/" or response.status_code >= 400:
+        assert "json" in response["Content-Type"], full
+        assert json.loads(response.content), full
 
 
 # --- importers --------------------------------------------------------------------------------

@@ -149,6 +149,8 @@ def test_every_page_kind_sends_the_security_headers_with_debug_off(
             "/statuses/",
             "/feed/",
             "/export/pledges.csv",
+            "/api/v1/pledges/",
+            "/api/v1/schema/",
             "/admin/login/",
             "/healthz?only=database",
             "/no-such-page/",
