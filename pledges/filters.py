@@ -216,9 +216,15 @@ class EvidenceExportFilter(OwnDateRangeFilter):
 
 
 class BudgetFigureExportFilter(OwnDateRangeFilter):
+    # Plain column filters (no join, no duplicates): no DISTINCT, which would add the ORDER BY
+    # columns to the SELECT that the COPY path writes out.
     own_date_fields = ("as_of",)
-    stage = django_filters.MultipleChoiceFilter(choices=BudgetStage.choices, label=_("Stage"))
-    funder = django_filters.MultipleChoiceFilter(choices=Funder.choices, label=_("Funder"))
+    stage = django_filters.MultipleChoiceFilter(
+        choices=BudgetStage.choices, label=_("Stage"), distinct=False
+    )
+    funder = django_filters.MultipleChoiceFilter(
+        choices=Funder.choices, label=_("Funder"), distinct=False
+    )
 
     class Meta:
         model = BudgetFigure
@@ -236,7 +242,9 @@ class StatusChangeExportFilter(OwnDateRangeFilter):
 class MilestoneExportFilter(OwnDateRangeFilter):
     # Done milestones by the day they happened, open ones by the day they are planned for.
     own_date_fields = ("actual_date", "planned_date")
-    kind = django_filters.MultipleChoiceFilter(choices=MilestoneKind.choices, label=_("Kind"))
+    kind = django_filters.MultipleChoiceFilter(
+        choices=MilestoneKind.choices, label=_("Kind"), distinct=False
+    )
 
     class Meta:
         model = Milestone
