@@ -17,7 +17,7 @@ from pledges import exports
 from pledges.exports import glossary, xlsx
 from pledges.models import Pledge
 from pledges.tests.factories import BudgetFigureFactory, ConfirmedEvidenceFactory
-from pledges.tests.test_exports import csv_rows, download, world  # noqa: F401  (shared fixture)
+from pledges.tests.test_exports import csv_rows, download, export_command, world  # noqa: F401  (shared fixture)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("world")]
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -192,6 +192,15 @@ def test_headers_ko_gives_korean_csv_column_names_and_the_same_values(client):
     assert korean_body == english_body
     names = [glossary.korean_header(c) for c in exports.TABLES["budget_figures"].columns]
     assert korean_header.decode("utf-8-sig") == ",".join(names)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_command_with_korean_headers_gives_the_download(client, tmp_path, fmt):
+    http = download(client, f"/export/budget_figures.{fmt}?headers=ko&funder=국비")
+    command = export_command(
+        tmp_path, "budget_figures", "--format", fmt, "--headers", "ko", "--funder", "국비"
+    )
+    assert command == http
 
 
 def test_json_keeps_english_keys_with_headers_ko(client):
