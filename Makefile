@@ -9,7 +9,7 @@ DEV_ENV := DEBUG=1
 
 .PHONY: run serve test lint format migrate demo superuser worker worker-fetch worker-match beat messages \
         bench bench-match bench-money bench-signals bench-ingest bench-export bench-load bench-scale \
-        bench-sitemap profile-ingest clean
+        bench-sitemap bench-xlsx profile-ingest clean
 
 $(BIN)/activate:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -92,6 +92,9 @@ bench-export: $(VENV)/.installed-dev
 	$(DEV_ENV) $(BIN)/python bench/bench_export.py
 
 # 60 s at 100 connections against gunicorn (DEBUG=0) on loopback; needs PostgreSQL.
+bench-xlsx: $(VENV)/.installed-dev
+	$(BIN)/python bench/bench_xlsx.py
+
 bench-load: $(VENV)/.installed-dev
 	$(BIN)/python bench/bench_load.py
 

@@ -15,10 +15,13 @@ from pledges import selectors
 from pledges.korean.normalize import match_key
 from pledges.models import (
     BudgetFigure,
+    BudgetStage,
     Category,
     Evidence,
+    Funder,
     Jurisdiction,
     Milestone,
+    MilestoneKind,
     Pledge,
     PledgeType,
     Promiser,
@@ -34,7 +37,11 @@ DATE_RANGE = [MinValueValidator(EARLIEST_DATE), MaxValueValidator(LATEST_DATE)]
 
 
 class BlankTolerantFilterSet(django_filters.FilterSet):
-    """Blank parameters mean "no filter": a form's empty "All" option must not be an error."""
+    """Blank parameters mean "no filter": a form's empty "All" option must not be an error.
+
+    Choice parameters also take the value as pages show it, in Korean or English ("이행 완료",
+    "Kept", "국비", "국회 확정"), besides the stored code ("kept"); see choice_value_by_label.
+    """
 
     def __init__(self, data=None, *args, **kwargs):
         if data is not None and hasattr(data, "lists"):
@@ -42,24 +49,68 @@ class BlankTolerantFilterSet(django_filters.FilterSet):
             for key, values in data.lists():
                 kept = [v for v in values if v.strip()]
                 if kept:
-                    cleaned.setlist(key, kept)
+                    cleaned.setlist(key, self._codes(key, kept))
                 else:
                     del cleaned[key]
             data = cleaned
         super().__init__(data, *args, **kwargs)
 
+    @classmethod
+    def _codes(cls, name: str, values: list[str]) -> list[str]:
+        choices = fixed_choices(cls.base_filters.get(name))
+        if not choices:
+            return values
+        labels = choice_value_by_label(choices)
+        return [
+            labels.get(v.strip().casefold(), labels.get(v.replace(" ", "").casefold(), v))
+            for v in values
+        ]
 
-def status_value_by_label() -> dict[str, str]:
-    """Status labels as pages show them, in Korean and English ("이행 완료", "Kept"), and the
-    stored values themselves, each mapped to the stored value."""
+
+def fixed_choices(flt: django_filters.Filter | None) -> list | None:
+    """The (value, label) pairs of a filter over a fixed vocabulary; None for other filters
+    (a model choice's values are slugs, its labels names)."""
+    if isinstance(flt, django_filters.ModelChoiceFilter | django_filters.ModelMultipleChoiceFilter):
+        return None
+    if isinstance(flt, django_filters.ChoiceFilter | django_filters.MultipleChoiceFilter):
+        return list(flt.extra.get("choices") or []) or None
+    return None
+
+
+def choice_value_by_label(choices) -> dict[str, str]:
+    """The labels of `choices` as pages show them, in Korean and English, with and without
+    spaces, and for "Secured (appropriated)" / "확보 (국회 확정)" also each side of the
+    parentheses; and the stored values themselves: each mapped (casefolded) to the stored value.
+    A label two choices share (after these variations) is left out rather than guessed."""
     known: dict[str, str] = {}
+    ambiguous: set[str] = set()
+
+    def add(key: str, value: str) -> None:
+        for variant in (key.strip().casefold(), key.replace(" ", "").casefold()):
+            if not variant:
+                continue
+            if known.get(variant, value) != value:
+                ambiguous.add(variant)
+            known[variant] = value
+
     for language in ("en", "ko"):
         with translation.override(language):
-            for value, label in Status.choices:
-                known[str(label).casefold()] = value
-                known[str(label).replace(" ", "").casefold()] = value
-    known.update({value: value for value in Status.values})
+            for value, label in choices:
+                label = str(label)
+                add(label, value)
+                outside, _paren, inside = label.partition("(")
+                if inside.endswith(")"):
+                    add(outside, value)
+                    add(inside[:-1], value)
+    for key in ambiguous:
+        known.pop(key, None)
+    known.update({str(value).casefold(): str(value) for value, _label in choices})
     return known
+
+
+def status_value_by_label() -> dict[str, str]:
+    """Status labels as pages show them ("이행 완료", "Kept") and the values, to the value."""
+    return choice_value_by_label(Status.choices)
 
 
 class PledgeFilter(BlankTolerantFilterSet):
@@ -98,20 +149,6 @@ class PledgeFilter(BlankTolerantFilterSet):
     class Meta:
         model = Pledge
         fields: list[str] = []
-
-    def __init__(self, data=None, *args, **kwargs):
-        if data is not None and hasattr(data, "getlist") and "status" in data:
-            # Readers copy the status as the page shows it: "이행 완료" means kept.
-            labels = status_value_by_label()
-            data = data.copy()
-            data.setlist(
-                "status",
-                [
-                    labels.get(v.strip().casefold(), labels.get(v.replace(" ", "").casefold(), v))
-                    for v in data.getlist("status")
-                ],
-            )
-        super().__init__(data, *args, **kwargs)
 
     def search(self, queryset, name, value):
         """What the engine knows: spacing, punctuation and case do not matter, 인공지능 is AI,
@@ -179,7 +216,15 @@ class EvidenceExportFilter(OwnDateRangeFilter):
 
 
 class BudgetFigureExportFilter(OwnDateRangeFilter):
+    # Plain column filters (no join, no duplicates): no DISTINCT, which would add the ORDER BY
+    # columns to the SELECT that the COPY path writes out.
     own_date_fields = ("as_of",)
+    stage = django_filters.MultipleChoiceFilter(
+        choices=BudgetStage.choices, label=_("Stage"), distinct=False
+    )
+    funder = django_filters.MultipleChoiceFilter(
+        choices=Funder.choices, label=_("Funder"), distinct=False
+    )
 
     class Meta:
         model = BudgetFigure
@@ -197,6 +242,9 @@ class StatusChangeExportFilter(OwnDateRangeFilter):
 class MilestoneExportFilter(OwnDateRangeFilter):
     # Done milestones by the day they happened, open ones by the day they are planned for.
     own_date_fields = ("actual_date", "planned_date")
+    kind = django_filters.MultipleChoiceFilter(
+        choices=MilestoneKind.choices, label=_("Kind"), distinct=False
+    )
 
     class Meta:
         model = Milestone

@@ -10,7 +10,12 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
-    path("export/", include("pledges.exports.urls")),
     path("api/v1/", include("pledges.api.urls")),
 ]
-urlpatterns += i18n_patterns(path("", include("pledges.site.urls")), prefix_default_language=False)
+# The export page has both languages (/export/, /en/export/); its files answer at both addresses
+# with the same bytes, and pages link the root one.
+urlpatterns += i18n_patterns(
+    path("", include("pledges.site.urls")),
+    path("export/", include("pledges.exports.urls")),
+    prefix_default_language=False,
+)

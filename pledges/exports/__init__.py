@@ -1,4 +1,6 @@
-"""Open-data exports (rooms: spec, tables, writers, prepare, schema, views, urls): the public tables as streamed CSV or JSON, for spreadsheets and notebooks.
+"""Open-data exports (rooms: spec, glossary, tables, writers, xlsx, prepare, schema, page, views,
+urls): the public tables as streamed CSV or JSON and bounded-memory XLSX, for spreadsheets and
+notebooks, and the page that documents them.
 
 One definition per table (its columns, their meaning and the query that yields its rows) serves
 the HTTP endpoint (`/export/<table>.<format>`), the `export` management command and the README,
@@ -14,6 +16,7 @@ so the same filters give the same bytes everywhere.
   injection in text cells; JSON is an array of objects, one per line, UTF-8, numbers as numbers.
 """
 
+from pledges.exports.page import download_links, export_page, file_url
 from pledges.exports.prepare import (
     CONTROL_PARAMETERS,
     Export,
@@ -39,7 +42,10 @@ __all__ = [
     "ExportStats",
     "ExportTable",
     "data_dictionary",
+    "download_links",
     "evidence_queryset",
+    "export_page",
+    "file_url",
     "filter_parameters",
     "get_table",
     "json_schema",

@@ -170,6 +170,7 @@ def _budget_figures(export: Export) -> tuple[QuerySet, dict]:
         "stage",
         "funder",
         "amount_krw",
+        "is_lower_bound",
         "fiscal_year",
         "period_start_year",
         "period_end_year",
@@ -270,10 +271,10 @@ def select_sql(export: Export) -> tuple[str, tuple]:
     return sql, tuple(params)
 
 
-def stream_csv_copy(export: Export, *, bom: bool = True) -> Iterator[bytes]:
+def stream_csv_copy(export: Export, *, bom: bool = True, korean: bool = False) -> Iterator[bytes]:
     """The same bytes as writers.stream_csv for this export, written by PostgreSQL's COPY."""
     stats: ExportStats = export.stats
-    yield csv_header(export.table.columns, bom=bom)
+    yield csv_header(export.table.columns, bom=bom, korean=korean)
     sql, params = select_sql(export)
     connection = connections[export.pledges.db]
     count = 0

@@ -6,24 +6,24 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 import django_filters
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import QueryDict
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from pledges import selectors
 from pledges.exports.copy import copy_applies, stream_csv_copy
 from pledges.exports.spec import FORMATS, ExportError, ExportStats, ExportTable
 from pledges.exports.tables import TABLES
 from pledges.exports.writers import stream_csv, stream_json
-from pledges.filters import (
-    PledgeFilter,
-)
+from pledges.exports.xlsx import read_chunks, xlsx_file
+from pledges.filters import PledgeFilter, fixed_choices
 
-CONTROL_PARAMETERS = ("bom", "include")
+CONTROL_PARAMETERS = ("bom", "include", "headers")
+HEADER_LANGUAGES = ("en", "ko")
 
 
 @dataclass
@@ -53,14 +53,37 @@ class Export:
         with transaction.atomic():
             yield from self.table.rows(self)
 
-    def stream(self, fmt: str, *, bom: bool = True) -> Iterator[bytes]:
+    def stream(self, fmt: str, *, bom: bool = True, korean: bool = False) -> Iterator[bytes]:
+        """The file's bytes. `korean`: Korean column names in CSV and XLSX; JSON keeps its
+        English keys (they are what programs read). An XLSX is built whole before its first
+        byte (see xlsx_file)."""
         if fmt == "csv":
             if copy_applies(self):  # PostgreSQL writes the same bytes, several times faster
-                return stream_csv_copy(self, bom=bom)
-            return stream_csv(self.table.columns, self.rows(), bom=bom, stats=self.stats)
+                return stream_csv_copy(self, bom=bom, korean=korean)
+            return stream_csv(
+                self.table.columns, self.rows(), bom=bom, korean=korean, stats=self.stats
+            )
         if fmt == "json":
             return stream_json(self.table.columns, self.rows(), stats=self.stats)
+        if fmt == "xlsx":
+            return self._xlsx_chunks(korean=korean)
         raise ExportError(f"Unknown format {fmt!r}; use one of: {', '.join(FORMATS)}.")
+
+    def _xlsx_chunks(self, *, korean: bool) -> Iterator[bytes]:
+        yield from read_chunks(self.xlsx_file(korean=korean))
+
+    def xlsx_file(self, *, korean: bool = False) -> IO[bytes]:
+        """The finished workbook in a temporary file (bounded memory): built before anything
+        is sent, so that a failure is still an error status. ExportError when it has more rows
+        than a worksheet holds."""
+        return xlsx_file(
+            self.table.columns,
+            self.rows(),
+            sheet_name=self.table.name,
+            created=timezone.localdate(),
+            korean=korean,
+            stats=self.stats,
+        )
 
     def filename(self, fmt: str, on: dt.date | None = None) -> str:
         day = on or timezone.localdate()
@@ -72,6 +95,7 @@ class ExportOptions:
     filters: QueryDict
     bom: bool = True
     include_suggested: bool = False
+    korean_headers: bool = False
 
 
 def get_table(name: str) -> ExportTable:
@@ -90,13 +114,24 @@ def filter_parameters(table: ExportTable | None = None) -> dict[str, django_filt
 
 
 def parse_options(query: QueryDict) -> ExportOptions:
-    """Split an export query string into filters and the two switches `bom` and `include`."""
+    """Split an export query string into filters and the switches `bom`, `include` and
+    `headers` (`ko`: Korean column names in CSV and XLSX)."""
     filters = query.copy()
     bom = _parse_bool("bom", filters.pop("bom", ["1"])[-1])
     include = filters.pop("include", [""])[-1].strip()
     if include not in {"", "suggested"}:
         raise ExportError(f"include: unknown value {include!r}; the only value is 'suggested'.")
-    return ExportOptions(filters=filters, bom=bom, include_suggested=include == "suggested")
+    headers = filters.pop("headers", ["en"])[-1].strip().lower() or "en"
+    if headers not in HEADER_LANGUAGES:
+        raise ExportError(
+            f"headers: unknown value {headers!r}; use 'ko' (Korean column names) or 'en'."
+        )
+    return ExportOptions(
+        filters=filters,
+        bom=bom,
+        include_suggested=include == "suggested",
+        korean_headers=headers == "ko",
+    )
 
 
 def _parse_bool(name: str, value: str) -> bool:
@@ -113,8 +148,19 @@ def _form_errors(filterset: django_filters.FilterSet) -> list[str]:
         return []
     return [
         f"{name}={','.join(filterset.data.getlist(name))!r}: {' '.join(map(str, messages))}"
+        + _accepted_values(filterset.filters.get(name))
         for name, messages in filterset.errors.items()
     ]
+
+
+def _accepted_values(flt: django_filters.Filter | None) -> str:
+    """For a choice parameter, the values it takes: the code and the label pages show."""
+    choices = fixed_choices(flt)
+    if not choices:
+        return ""
+    with translation.override("ko"):
+        values = [f"{code} ({label})" for code, label in choices if code]
+    return " Accepted values (the code or the label as pages show it): " + ", ".join(values) + "."
 
 
 def _build_queries(table: ExportTable, pledge_filter, filters: QueryDict) -> None:

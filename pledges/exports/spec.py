@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 FORMATS: dict[str, str] = {
     "csv": "text/csv; charset=utf-8; header=present",
     "json": "application/json; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 CHUNK_ROWS = 2000  # rows fetched per round trip from the server-side cursor
 

@@ -255,6 +255,7 @@ def _budget_figure_rows(export: Export) -> Iterator[tuple]:
         "stage",
         "funder",
         "amount_krw",
+        "is_lower_bound",
         "fiscal_year",
         "period_start_year",
         "period_end_year",
@@ -268,7 +269,7 @@ def _budget_figure_rows(export: Export) -> Iterator[tuple]:
         "evidence__article__canonical_url",
     )
     for row in rows.iterator(chunk_size=CHUNK_ROWS):
-        yield (*row[:14], *_visible_evidence(export, *row[14:]))
+        yield (*row[:15], *_visible_evidence(export, *row[15:]))
 
 
 def _status_change_rows(export: Export) -> Iterator[tuple]:
@@ -463,6 +464,11 @@ BUDGET_FIGURES = ExportTable(
             "private (민간), other, or total.",
         ),
         Column("amount_krw", INTEGER, "Amount in KRW (원), an integer; 1억 원 = 100000000."),
+        Column(
+            "is_lower_bound",
+            BOOLEAN,
+            'true when the source gives at least this amount ("2조 원 이상"): a lower bound.',
+        ),
         Column("fiscal_year", INTEGER, "Fiscal year; empty when the figure is for a period."),
         Column("period_start_year", INTEGER, "First year of the period, when stated."),
         Column("period_end_year", INTEGER, "Last year of the period, when stated."),

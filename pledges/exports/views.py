@@ -6,6 +6,7 @@ import logging
 from collections.abc import Iterator
 
 from django.http import (
+    FileResponse,
     Http404,
     HttpResponse,
     HttpResponseBadRequest,
@@ -13,6 +14,7 @@ from django.http import (
     JsonResponse,
     StreamingHttpResponse,
 )
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from pledges import exports
@@ -27,7 +29,17 @@ def is_editor(user) -> bool:
 
 @require_GET
 def export_index(request) -> HttpResponse:
-    """The data dictionary: tables, columns with meaning and units, accepted parameters."""
+    """The page for reporters: every table and column (meaning, unit, example, Korean header),
+    download links carrying the filters of the request. `?format=json`: the catalogue."""
+    if request.GET.get("format") == "json":
+        return export_catalogue(request)
+    context = exports.export_page(request.GET)
+    return render(request, "pledges/export.html", context, status=400 if context["error"] else 200)
+
+
+@require_GET
+def export_catalogue(request) -> HttpResponse:
+    """The machine-readable data dictionary: tables, columns with meaning and units, parameters."""
     return JsonResponse(exports.data_dictionary(), json_dumps_params={"ensure_ascii": False})
 
 
@@ -60,11 +72,34 @@ def export_table(request, table: str, fmt: str) -> HttpResponse:
         )
     except exports.ExportError as error:
         return HttpResponseBadRequest(str(error), content_type=PLAIN_TEXT)
+    if fmt == "xlsx":
+        return _xlsx_response(export, options)
     response = StreamingHttpResponse(
-        _fail_loudly(export.stream(fmt, bom=options.bom), request.get_full_path()),
+        _fail_loudly(
+            export.stream(fmt, bom=options.bom, korean=options.korean_headers),
+            request.get_full_path(),
+        ),
         content_type=exports.FORMATS[fmt],
     )
     response["Content-Disposition"] = f'attachment; filename="{export.filename(fmt)}"'
+    if options.include_suggested:
+        response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _xlsx_response(export, options) -> HttpResponse:
+    """An XLSX is complete before its first byte (a zip's directory comes last): it is built in
+    a temporary file first, so a failure is a 4xx/5xx status, never a truncated workbook."""
+    try:
+        workbook = export.xlsx_file(korean=options.korean_headers)
+    except exports.ExportError as error:
+        return HttpResponseBadRequest(str(error), content_type=PLAIN_TEXT)
+    response = FileResponse(
+        workbook,
+        content_type=exports.FORMATS["xlsx"],
+        as_attachment=True,
+        filename=export.filename("xlsx"),
+    )
     if options.include_suggested:
         response["Cache-Control"] = "private, no-store"
     return response

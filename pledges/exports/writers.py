@@ -1,4 +1,4 @@
-"""CSV and JSON writers: streamed in ~64 KiB chunks, Excel-friendly CSV, formula-safe cells."""
+"""CSV and JSON writers (XLSX: exports/xlsx.py): streamed in ~64 KiB chunks, Excel-friendly CSV, formula-safe cells."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from pledges.exports.glossary import header
 from pledges.exports.spec import (
     BOOLEAN,
     DATE,
@@ -88,10 +89,11 @@ def _csv_writer(buffer: io.StringIO):
     return csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
 
 
-def csv_header(columns: Iterable[Column], *, bom: bool = True) -> bytes:
-    """The first bytes of every CSV export: the BOM (unless `bom=False`) and the header line."""
+def csv_header(columns: Iterable[Column], *, bom: bool = True, korean: bool = False) -> bytes:
+    """The first bytes of every CSV export: the BOM (unless `bom=False`) and the header line,
+    with the English column names or (`korean=True`, `?headers=ko`) the Korean ones."""
     buffer = io.StringIO()
-    _csv_writer(buffer).writerow([c.name for c in columns])
+    _csv_writer(buffer).writerow([header(c, korean=korean) for c in columns])
     return (BOM if bom else b"") + buffer.getvalue().encode("utf-8")
 
 
@@ -100,6 +102,7 @@ def stream_csv(
     rows: Iterable[tuple],
     *,
     bom: bool = True,
+    korean: bool = False,
     stats: ExportStats | None = None,
 ) -> Iterator[bytes]:
     """RFC 4180 CSV in UTF-8 (with a BOM unless `bom=False`), CRLF line ends, header first.
@@ -112,7 +115,7 @@ def stream_csv(
     format_row = _row_formatter(columns, _csv_formatter)
     buffer = io.StringIO()
     writer = _csv_writer(buffer)
-    yield csv_header(columns, bom=bom)
+    yield csv_header(columns, bom=bom, korean=korean)
     count = 0
     for row in rows:
         writer.writerow(format_row(row))

@@ -58,8 +58,8 @@ def database_lost_after_one_row(monkeypatch):
 
     original_copy = prepare.stream_csv_copy
 
-    def copy_then_lost(export, *, bom=True):
-        stream = original_copy(export, bom=bom)
+    def copy_then_lost(export, **options):
+        stream = original_copy(export, **options)
         yield next(stream)  # the header
         raise OperationalError("server closed the connection unexpectedly")
 

@@ -208,6 +208,34 @@ def test_copy_writes_the_python_writers_bytes_for_every_filter(
     assert compared > 20  # the filters did not leave the comparison empty
 
 
+KOREAN_FILTERS = {
+    "evidence": [{"status": ["보류·정체", "추진 중"]}],
+    "budget_figures": [{"funder": "국비"}, {"stage": ["국회 확정", "총사업비"]}, {}],
+    "status_changes": [{"status": "Stalled"}],
+    "milestones": [{"kind": "준공"}, {}],
+}
+
+
+@pytest.mark.parametrize("table", sorted(copy_path.COPY_TABLES))
+def test_copy_writes_korean_headers_and_takes_korean_values_like_python(awkward_world, table):
+    BudgetFigureFactory(
+        pledge=awkward_world[0], amount_krw=2 * 10**12, stage="planned", is_lower_bound=True
+    )
+    for filters in KOREAN_FILTERS[table]:
+        export = exports.prepare_export(table, filters)
+        python = b"".join(stream_csv(export.table.columns, export.rows(), bom=True, korean=True))
+        copied = b"".join(
+            copy_path.stream_csv_copy(exports.prepare_export(table, filters), korean=True)
+        )
+        assert copied == python, (table, filters)
+        header = python.decode("utf-8-sig").split("\r\n", 1)[0]
+        assert header.startswith("금액 ID," if table == "budget_figures" else "")
+        assert "pledge_code" not in header and "공약 코드" in header
+    if table == "budget_figures":
+        copied = b"".join(copy_path.stream_csv_copy(exports.prepare_export(table, {})))
+        assert b",true," in copied  # is_lower_bound, written by PostgreSQL
+
+
 def test_the_awkward_rows_reach_the_export(awkward_world):
     """The comparison above is only worth something if the awkward values are in the files."""
     content = copy_bytes(exports.prepare_export("evidence", {}), bom=False)
@@ -226,9 +254,9 @@ def test_on_postgresql_the_csv_download_goes_through_copy(awkward_world, client,
     used = []
     original = copy_path.stream_csv_copy
 
-    def spy(export, *, bom=True):
+    def spy(export, **options):
         used.append(export.table.name)
-        return original(export, bom=bom)
+        return original(export, **options)
 
     monkeypatch.setattr("pledges.exports.prepare.stream_csv_copy", spy)
     response = client.get("/export/evidence.csv?status=stalled")

@@ -12,6 +12,7 @@ import io
 import json
 import os
 
+import openpyxl
 import pytest
 from django.http import QueryDict
 from hypothesis import HealthCheck, given, settings
@@ -101,6 +102,9 @@ def _assert_answer(response, path: str) -> None:
     body = b"".join(response.streaming_content)  # raises if the stream fails mid-way
     if path.split("?")[0].endswith(".json"):
         assert isinstance(json.loads(body), list), path
+    elif path.split("?")[0].endswith(".xlsx"):
+        sheet = openpyxl.load_workbook(io.BytesIO(body), read_only=True).active
+        assert next(sheet.iter_rows(max_row=1)), path  # opens, with its header row
     else:
         rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
         assert rows and all(len(row) == len(rows[0]) for row in rows), path

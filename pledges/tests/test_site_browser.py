@@ -23,6 +23,8 @@ PAGES = [
     "/statuses/",
     "/en/",
     "/en/pledges/ai-cluster-phase-1/",
+    "/export/?status=stalled",
+    "/en/export/",
 ]
 
 

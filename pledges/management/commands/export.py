@@ -15,7 +15,7 @@ from pledges import exports
 class Command(BaseCommand):
     help = (
         "Export a public table (pledges, evidence, budget_figures, status_changes, milestones) as "
-        "CSV or JSON, byte for byte what /export/<table>.<format> serves for the same filters."
+        "CSV, XLSX or JSON, byte for byte what /export/<table>.<format> serves for the same filters."
     )
 
     def add_arguments(self, parser):
@@ -24,6 +24,12 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", help="file to write (default: standard output)")
         parser.add_argument(
             "--no-bom", action="store_true", help="CSV without the UTF-8 BOM (as ?bom=0)"
+        )
+        parser.add_argument(
+            "--headers",
+            choices=["en", "ko"],
+            default="en",
+            help="column names of CSV and XLSX: English (default) or Korean (as ?headers=ko)",
         )
         parser.add_argument(
             "--include-suggested",
@@ -54,7 +60,9 @@ class Command(BaseCommand):
             )
         except exports.ExportError as error:
             raise CommandError(str(error)) from error
-        chunks = export.stream(options["format"], bom=not options["no_bom"])
+        chunks = export.stream(
+            options["format"], bom=not options["no_bom"], korean=options["headers"] == "ko"
+        )
         started = time.perf_counter()
         target = options["output"]
         if target:
