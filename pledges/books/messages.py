@@ -29,6 +29,7 @@ _TEXTS = {
     "bad_date": gettext_lazy('"%(value)s" is not a date (write 2028-12-31, 2028-12 or 2028).'),
     "bad_budget": gettext_lazy('"%(value)s" is not an amount (write 9,000억 원 or 900000000000).'),
     "required": gettext_lazy("This field is required."),
+    "not_text": gettext_lazy("Write text here, not a list or an object."),
 }
 
 

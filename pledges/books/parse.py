@@ -279,8 +279,6 @@ def _as_text(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (list, tuple, dict)):
-        return json.dumps(value, ensure_ascii=False)
     text = normalize_unicode(str(value)).strip()
     # Long texts keep their line breaks (an original text's paragraphs); short ones are one line.
     return text if "\n" in text else " ".join(text.split())
@@ -297,10 +295,16 @@ def _typed_row(number: int, raw: dict[str, Any]) -> BookRow | None:
         row.problems.append(Problem("not_mapping"))
         return row
     for name, value in raw.items():
+        # Only text, numbers and dates (and, for terms, lists of them): a nested structure (or a
+        # YAML alias bomb) is refused here, never expanded.
+        items = value if name in LIST_FIELDS and isinstance(value, (list, tuple)) else [value]
+        if any(isinstance(item, (list, tuple, dict, set)) for item in items):
+            row.problems.append(Problem("not_text", {}, name))
+            continue
         if name in LIST_FIELDS:
-            items = _as_list(value)
-            if items:
-                row.values[name] = items
+            terms = _as_list(value)
+            if terms:
+                row.values[name] = terms
             continue
         text = _as_text(value)
         if text:

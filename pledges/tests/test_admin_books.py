@@ -56,7 +56,9 @@ def test_preview_shows_rows_and_changes_and_writes_nothing(desk):
 
 
 def test_preview_shows_every_rows_errors_in_korean_and_offers_no_import(desk):
-    bad = CSV.replace("2029-06", "2029-99").replace("김빛나,광주광역시,돌봄", "김없음,광주광역시,돌봄")
+    bad = CSV.replace("2029-06", "2029-99").replace(
+        "김빛나,광주광역시,돌봄", "김없음,광주광역시,돌봄"
+    )
     response = upload(desk, bad)
     page = response.content.decode()
     assert "날짜가 아닙니다" in page  # "is not a date"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from io import StringIO
 from pathlib import Path
 
@@ -12,6 +13,9 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.utils import translation
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from pledges import trail
 from pledges.books import apply as book_apply
@@ -34,6 +38,7 @@ from pledges.tests.factories import (
 )
 
 DOCS = Path(settings.BASE_DIR) / "docs"
+HYPOTHESIS_EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", "40"))
 
 HEADER = (
     "공약번호,공약자,지역,분야,공약명,공약 원문,출처 문서,쪽,상위 공약,목표 시점,공약 예산,별칭\n"
@@ -345,3 +350,28 @@ def test_command_takes_the_promiser_for_rows_without_one(world, editor, tmp_path
 def test_command_needs_an_editor_to_write(world, book_file):
     with pytest.raises(CommandError):
         run(book_file)
+
+
+# --- hostile files ----------------------------------------------------------------------------
+
+
+def test_nested_values_are_refused_not_expanded():
+    bomb = (
+        "- title: &a [x, x, x, x, x, x, x, x, x]\n"
+        "  keywords: &b [*a, *a, *a, *a, *a, *a, *a, *a]\n"
+        "  summary: [*b, *b, *b, *b, *b, *b, *b, *b]\n"
+    )
+    row = parse_book(bomb.encode(), "bomb.yaml").rows[0]
+    assert {p.column for p in row.problems} >= {"title", "keywords", "summary"}
+
+
+@pytest.mark.parametrize("name", ["b.csv", "b.json", "b.yaml"])
+@given(data=st.binary(max_size=400) | st.text(max_size=200).map(str.encode))
+@hsettings(max_examples=HYPOTHESIS_EXAMPLES, deadline=None)
+def test_any_bytes_give_rows_or_a_file_error(name, data):
+    try:
+        book = parse_book(data, name)
+    except BookFileError as error:
+        assert error.problem.code
+    else:
+        assert book.rows
