@@ -218,11 +218,11 @@ def parse_book(data: bytes, filename: str = "") -> ParsedBook:
 
 
 def _csv_records(text: str) -> tuple[list[str], list[tuple[int, dict]]]:
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    # The header line decides the delimiter (Excel in some locales writes ";"); cells below may
+    # hold ";" between terms, so sniffing the whole text would guess wrong.
+    header_line = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=lambda d: (header_line.count(d), d == ","))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         headers = next(reader)
     except (StopIteration, csv.Error) as error:
@@ -231,7 +231,7 @@ def _csv_records(text: str) -> tuple[list[str], list[tuple[int, dict]]]:
     records = []
     try:
         for cells in reader:
-            number = reader.line_num
+            number = len(records) + 2  # as the spreadsheet counts: header 1, a record a row
             if len(records) > MAX_ROWS:
                 raise BookFileError(Problem("too_many_rows", {"limit": MAX_ROWS}))
             extra = cells[len(headers) :]

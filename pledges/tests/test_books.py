@@ -375,3 +375,11 @@ def test_any_bytes_give_rows_or_a_file_error(name, data):
         assert error.problem.code
     else:
         assert book.rows
+
+
+def test_semicolons_between_terms_do_not_change_the_delimiter():
+    text = "공약명,별칭\n가 공약,가; 나; 다\n나 공약,라;마\n"
+    rows = parse_book(text.encode(), "b.csv").rows
+    assert rows[0].values["aliases"] == ["가", "나", "다"]
+    semicolons = parse_book("공약명;별칭\n가 공약;가|나\n".encode(), "b.csv").rows
+    assert semicolons[0].values == {"title": "가 공약", "aliases": ["가", "나"]}
