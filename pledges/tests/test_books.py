@@ -383,3 +383,20 @@ def test_semicolons_between_terms_do_not_change_the_delimiter():
     assert rows[0].values["aliases"] == ["가", "나", "다"]
     semicolons = parse_book("공약명;별칭\n가 공약;가|나\n".encode(), "b.csv").rows
     assert semicolons[0].values == {"title": "가 공약", "aliases": ["가", "나"]}
+
+
+def test_a_code_another_pledge_has_is_an_error(world):
+    PledgeFactory(promiser=world, code="M-01", slug="other-pledge")
+    text = "공약번호,슬러그,공약자,지역,공약명\nM-01,new-tram,김빛나,광주,트램 공약\n"
+    with translation.override("en"):
+        plan = plan_book(text.encode(), "b.csv")
+    assert plan.rows[0].action == ERROR
+    assert "already used by another pledge" in plan.rows[0].errors[0]
+
+
+def test_the_pledged_budget_is_in_the_trail(world, editor):
+    import_book(plan=plan_book(CSV.encode(), "b.csv"), editor=editor)
+    figure = BudgetFigure.objects.get(pledge__code="M-01")
+    entry = trail.trail_of(figure)[0]
+    assert entry["action"] == "import" and entry["after"]["amount_krw"] == 900_000_000_000
+    assert figure.confirmed_by == editor
