@@ -12,7 +12,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -56,6 +56,18 @@ def import_book(
         raise ValidationError(
             _("The pledge book has errors: nothing was imported."), code="invalid_book"
         )
+    try:
+        return _import(plan, editor=editor, accept_terms=accept_terms)
+    except IntegrityError as error:
+        # Another import or editor took a slug or code since the plan was made: the database
+        # refused it, and the whole book with it.
+        raise ValidationError(
+            _("The pledges changed while importing: nothing was imported. Check the file again."),
+            code="conflict",
+        ) from error
+
+
+def _import(plan: BookPlan, *, editor, accept_terms) -> ImportResult:
     result = ImportResult(unchanged=plan.unchanged)
     with transaction.atomic():
         creates = depth_order([r for r in plan.rows if r.action == CREATE])

@@ -121,3 +121,12 @@ def test_non_editors_get_403(client, django_user_model, world):  # noqa: F811
     response = client.post(URL, {"file": SimpleUploadedFile("b.csv", CSV.encode())})
     assert response.status_code == 403
     assert Pledge.objects.count() == 0
+
+
+def test_accept_all_gives_every_new_pledge_its_proposed_terms(desk):
+    text = "공약자,지역,공약명\n김빛나,광주,광주 반려동물 테마파크 조성\n김빛나,광주,시립 수목원 조성\n"
+    preview = upload(desk, text)
+    assert all(r.has_proposed_terms for r in preview.context["plan"].rows)
+    desk.post(URL, {**confirm_data(preview), "accept_all_terms": "1"})
+    assert all(p.match_aliases or p.match_keywords for p in Pledge.objects.all())
+    assert Pledge.objects.count() == 2

@@ -400,3 +400,12 @@ def test_the_pledged_budget_is_in_the_trail(world, editor):
     entry = trail.trail_of(figure)[0]
     assert entry["action"] == "import" and entry["after"]["amount_krw"] == 900_000_000_000
     assert figure.confirmed_by == editor
+
+
+def test_a_slug_taken_after_planning_stops_the_whole_import(world, editor):
+    plan = plan_book(CSV.encode(), "b.csv")
+    PledgeFactory(promiser=world, code="M-03", slug="taken-meanwhile")  # another editor
+    with pytest.raises(Exception, match="nothing was imported"):
+        with translation.override("en"):
+            import_book(plan=plan, editor=editor)
+    assert Pledge.objects.count() == 1
