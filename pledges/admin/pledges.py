@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from pledges import review
+from pledges.admin.books import import_book_view
 from pledges.models import (
     BudgetFigure,
     Category,
@@ -195,7 +196,12 @@ class PledgeAdmin(admin.ModelAdmin):
                 "<int:pledge_id>/add-article/",
                 self.admin_site.admin_view(self.add_article_view),
                 name="pledges_pledge_add_article",
-            )
+            ),
+            path(
+                "import/",
+                self.admin_site.admin_view(lambda request: import_book_view(self, request)),
+                name="pledges_pledge_import",
+            ),
         ]
         return extra + super().get_urls()
 
