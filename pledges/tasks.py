@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from pledges import matching
 from pledges.ingest import pipeline
+from pledges.ingest.dedupe import prune_similarity_keys
 from pledges.ingest.errors import IngestError, TransientFetchError
 from pledges.ingest.failures import prune_failures, resolve_failure
 from pledges.ingest.sources import record_article_failure
@@ -243,3 +244,9 @@ def record_beat_heartbeat_task() -> None:
 def prune_ingest_failures_task(older_than_days: int | None = None) -> int:
     """Remove failure rows older than INGEST_FAILURE_RETENTION_DAYS (beat: daily)."""
     return prune_failures(older_than_days=older_than_days)
+
+
+@shared_task(name="pledges.tasks.prune_similarity_keys_task")
+def prune_similarity_keys_task(older_than_days: int | None = None) -> int:
+    """Remove wire-copy keys older than SIMILARITY_KEY_RETENTION_DAYS (beat: daily)."""
+    return prune_similarity_keys(older_than_days=older_than_days)
