@@ -47,9 +47,9 @@ RETRYABLE = (TransientFetchError, OperationalError, InterfaceError)
 
 @worker_init.connect
 def _load_shared_before_forking(**_kwargs) -> None:
-    """Load the Kiwi model once in the worker's main process, before the pool forks: the
-    children share its pages copy-on-write, so an added worker process does not hold another
-    copy of the model. (The pledge book is compiled by each process at its first article:
+    """Load the Kiwi model once in the worker's main process, and build its analyser by using
+    it, before the pool forks: the children share its pages copy-on-write, so an added worker
+    process does not hold another copy of the model. (The pledge book is compiled by each process at its first article:
     touching the database in the parent before forking stalled the worker's start.)"""
     _warm_korean_engine()
 
@@ -61,9 +61,9 @@ def _warm_korean_engine(**_kwargs) -> None:
     if not getattr(settings, "WARM_KIWI_ON_WORKER_START", True):
         return
     try:
-        from pledges.korean.kiwi import get_kiwi
+        from pledges.korean.kiwi import warm_kiwi
 
-        get_kiwi()
+        warm_kiwi()
     except Exception:  # a missing model must not stop the worker; the task will report it
         logger.exception("could not load the Kiwi model at worker start")
 

@@ -14,12 +14,26 @@ from pledges.korean import kiwi
 
 
 class CountingKiwi:
-    """Stands in for kiwipiepy.Kiwi: counts how many models were built in this process."""
+    """Stands in for kiwipiepy.Kiwi: counts how many models were built in this process, and
+    which analyses were run on this one (kiwipiepy builds its analyser at the first)."""
 
     built = 0
 
     def __init__(self):
         type(self).built += 1
+        self.used: set[str] = set()
+
+    def split_into_sents(self, text):
+        self.used.add("split_into_sents")
+        return []
+
+    def space(self, text, reset_whitespace=False):
+        self.used.add("space")
+        return text
+
+    def tokenize(self, text):
+        self.used.add("tokenize")
+        return []
 
 
 @pytest.fixture
@@ -73,6 +87,8 @@ def test_worker_parent_loads_the_model_before_forking(fake_model):
     tasks._load_shared_before_forking()  # worker_init: the main process, before the pool forks
     assert fake_model.built == 1
     assert isinstance(kiwi._kiwi, CountingKiwi)
+    # Used, not only created: the analyser every child needs is built here, once.
+    assert kiwi._kiwi.used == {"split_into_sents", "space", "tokenize"}
 
 
 def test_pool_children_use_the_parents_model_and_build_none(fake_model):
