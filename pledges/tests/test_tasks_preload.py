@@ -81,19 +81,27 @@ def test_the_handlers_are_connected_to_the_workers_signals():
     assert _connected(worker_process_init, tasks._warm_korean_engine)  # each pool child
 
 
-def test_worker_parent_loads_the_model_before_forking(fake_model):
+def test_worker_parent_loads_the_model_before_forking(fake_model, monkeypatch):
+    import gc
+
     from pledges import tasks
 
+    frozen = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
     tasks._load_shared_before_forking()  # worker_init: the main process, before the pool forks
+    assert frozen  # what the parent holds is kept out of the children's collections
     assert fake_model.built == 1
     assert isinstance(kiwi._kiwi, CountingKiwi)
     # Used, not only created: the analyser every child needs is built here, once.
     assert kiwi._kiwi.used == {"split_into_sents", "space", "tokenize"}
 
 
-def test_pool_children_use_the_parents_model_and_build_none(fake_model):
+def test_pool_children_use_the_parents_model_and_build_none(fake_model, monkeypatch):
+    import gc
+
     from pledges import tasks
 
+    monkeypatch.setattr(gc, "freeze", lambda: None)  # not the test process's own objects
     tasks._load_shared_before_forking()
     parent_model = kiwi._kiwi
 
