@@ -95,7 +95,12 @@ def _match_some(count: int, timeout: float = 600) -> bool:
     from pledges.models import Article
     from pledges.tasks import match_article_task
 
-    ids = list(Article.objects.order_by("-pk").values_list("pk", flat=True)[:count])
+    # Articles without evidence: matching them leaves the seeded evidence as it is.
+    ids = list(
+        Article.objects.filter(evidence__isnull=True)
+        .order_by("-pk")
+        .values_list("pk", flat=True)[:count]
+    )
     Article.objects.filter(pk__in=ids).update(matched_at=None)
     for pk in ids:
         match_article_task.apply_async(args=[pk], queue=QUEUE)

@@ -252,7 +252,7 @@ def prune_ingest_failures_task(older_than_days: int | None = None) -> int:
     return prune_failures(older_than_days=older_than_days)
 
 
-@shared_task(name="pledges.tasks.prune_similarity_keys_task")
+@shared_task(name=pipeline.TaskName.PRUNE_SIMILARITY_KEYS)
 def prune_similarity_keys_task(older_than_days: int | None = None) -> int:
     """Remove wire-copy keys older than SIMILARITY_KEY_RETENTION_DAYS (beat: daily)."""
     return prune_similarity_keys(older_than_days=older_than_days)
