@@ -50,8 +50,9 @@ RETRYABLE = (TransientFetchError, OperationalError, InterfaceError)
 def _load_shared_before_forking(**_kwargs) -> None:
     """Load the Kiwi model once in the worker's main process, and build its analyser by using
     it, before the pool forks: the children share its pages copy-on-write, so an added worker
-    process does not hold another copy of the model. (The pledge book is compiled by each process at its first article:
-    touching the database in the parent before forking stalled the worker's start.)
+    process does not hold another copy of the model. (The pledge book is compiled by each
+    process at its first article: touching the database in the parent before forking stalled
+    the worker's start.)
 
     Then ``gc.freeze()``: the collector in a child would otherwise write to the header of every
     object inherited from the parent at its full collections, copying those pages into the
