@@ -86,7 +86,7 @@ bench-ingest: $(VENV)/.installed-dev
 	$(DEV_ENV) $(BIN)/python bench/bench_ingest.py
 
 bench-scale: $(VENV)/.installed-dev
-	$(BIN)/python bench/bench_scale.py
+	$(DEV_ENV) $(BIN)/python bench/bench_scale.py
 
 bench-export: $(VENV)/.installed-dev
 	$(DEV_ENV) $(BIN)/python bench/bench_export.py

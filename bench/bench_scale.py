@@ -9,13 +9,18 @@ pledges with the term index, the same without it (every pledge scored) at 1,000,
 compile a book (index rebuild), and that both paths give the same matches. Texts are
 normalized and split once beforehand, so the figures are the matcher's own cost.
 
-Not measured here (not built yet): per-worker unique memory and the 1,000,000-article
-PostgreSQL page latencies of issue 14. Always exits 0.
+Then, with PostgreSQL (``bench/scale_db.py``): a bench database of 10,000 pledges, 1,000,000
+articles and 200,000 evidence rows, EXPLAIN (ANALYZE) of every query of the list, detail,
+search, feed, export and review-queue pages, and their p50/p99 beside a trivial view; and
+(``bench/scale_memory.py``) the unique memory (USS/PSS) of Celery worker processes sharing the
+Kiwi model loaded before forking. ``--engine-only`` / ``--db-only`` / ``--no-memory`` choose
+parts. Always exits 0.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import random
@@ -34,6 +39,7 @@ from pledges.korean import (  # noqa: E402
     normalize_text,
     specs_from_terms,
 )
+from pledges.korean import match as engine_match  # noqa: E402
 
 sys.path.insert(0, str(REPO / "bench"))
 from bench_match import with_official_names  # noqa: E402
@@ -132,7 +138,24 @@ def main() -> None:
     )
     parser.add_argument("--pledges", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--engine-only", action="store_true", help="no database, no workers")
+    parser.add_argument("--db-only", action="store_true", help="only the database part")
+    parser.add_argument("--no-memory", action="store_true", help="no worker memory part")
     args = parser.parse_args()
+    if not args.db_only:
+        engine(args)
+    if args.engine_only:
+        return
+    import scale_db
+
+    scale_db.run()
+    if not args.no_memory and scale_db.ready:
+        import scale_memory
+
+        scale_memory.run(scale_db.database_url())
+
+
+def engine(args: argparse.Namespace) -> None:
     path = Path(args.eval_dev)
     if not (path / "articles.jsonl").exists():
         print(f"eval-dev not found at {path} (set EVAL_DEV_DIR or pass a path)")
@@ -145,6 +168,8 @@ def main() -> None:
     print(f"  {len(demo):>6} pledges: {base_rate:7.1f} articles/s (index)")
     for size in sorted({1000, args.pledges}):
         specs = [*demo, *synthetic_book(size - len(demo))]
+        for cache in (engine_match._compile, engine_match._compile_one, engine_match._derived):
+            cache.cache_clear()  # a cold compile, as a new worker process does
         start = time.perf_counter()
         book = compile_pledges(specs)
         built = time.perf_counter() - start
@@ -156,6 +181,15 @@ def main() -> None:
             f"  {size:>6} pledges: {fast:7.1f} articles/s (index), ratio to 4 pledges "
             f"{fast / base_rate:.2f} (target >= 0.8 at 10,000); book compiled in {built:.2f} s "
             f"({book.index.keys} keys); demo matches unchanged: {same_demo}"
+        )
+        # An editor changes one pledge's terms: the book is rebuilt, re-deriving only that one.
+        edited = list(specs)
+        edited[-1] = dataclasses.replace(edited[-1], aliases=("규모 시험 별칭 센터",))
+        start = time.perf_counter()
+        compile_pledges(edited)
+        print(
+            f"  {size:>6} pledges: book rebuilt after one pledge's edit in "
+            f"{time.perf_counter() - start:.2f} s"
         )
         if size == 1000:
             slow, slow_out = rate(articles, book, use_index=False, repeat=1)

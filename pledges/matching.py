@@ -89,8 +89,26 @@ def region_terms(pledge: Pledge) -> tuple[str, ...]:
     return tuple(dict.fromkeys([pledge.jurisdiction.name, *(pledge.jurisdiction.aliases or ())]))
 
 
+# What the matcher reads of a pledge: a whole book of 10,000 pledges is read at once by every
+# worker process, so the columns it does not use (long texts for pages) stay in the database.
+_UNUSED_BY_MATCHER = (
+    "summary_en",
+    "source_document",
+    "source_page",
+    "source_url",
+    "responsible_agency",
+    "national_agenda_refs",
+    "done_criteria",
+    "search_key",
+)
+
+
 def _pledges_for_matching():
-    return Pledge.objects.select_related("jurisdiction").prefetch_related("revisions")
+    return (
+        Pledge.objects.select_related("jurisdiction")
+        .prefetch_related("revisions")
+        .defer(*_UNUSED_BY_MATCHER)
+    )
 
 
 def current_specs(pledges: Iterable[Pledge] | None = None) -> list[PledgeSpec]:
@@ -128,13 +146,24 @@ class PledgeBook:
     calibrators: dict[str, Calibrator]
 
 
-def _book_of(pledges: Sequence[Pledge], token: str = "", compiled=None) -> PledgeBook:
+def _book_of(pledges: Iterable[Pledge], token: str = "", compiled=None) -> PledgeBook:
+    """One pass over ``pledges`` (an iterator is fine: no pledge object is kept)."""
+    specs: list[PledgeSpec] = []
+    ids: dict[str, int] = {}
+    regions: dict[str, tuple[str, ...]] = {}
+    calibrators: dict[str, Calibrator] = {}
+    for pledge in pledges:
+        if compiled is None:
+            specs.append(pledge_spec(pledge))
+        ids[pledge.slug] = pledge.pk
+        regions[pledge.slug] = region_terms(pledge)
+        calibrators.update(stored_calibrators([pledge]))
     return PledgeBook(
         token=token,
-        compiled=compiled if compiled is not None else compile_pledges(current_specs(pledges)),
-        ids={p.slug: p.pk for p in pledges},
-        regions={p.slug: region_terms(p) for p in pledges},
-        calibrators=stored_calibrators(pledges),
+        compiled=compiled if compiled is not None else compile_pledges(specs),
+        ids=ids,
+        regions=regions,
+        calibrators=calibrators,
     )
 
 
@@ -153,7 +182,9 @@ def pledge_book() -> PledgeBook:
     book = _book
     if book is not None and token and book.token == token:
         return book
-    book = _book_of(list(_pledges_for_matching().order_by("code")), token)
+    # In chunks: 10,000 pledge objects with their texts held at once cost a worker tens of MB
+    # that Python does not give back.
+    book = _book_of(_pledges_for_matching().order_by("code").iterator(chunk_size=1000), token)
     _book = book
     return book
 

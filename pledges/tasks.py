@@ -19,6 +19,7 @@ own backoff (``next_poll_at``) is their retry, so a failing feed is never droppe
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 import random
 
@@ -30,6 +31,7 @@ from django.utils import timezone
 
 from pledges import matching
 from pledges.ingest import pipeline
+from pledges.ingest.dedupe import prune_similarity_keys
 from pledges.ingest.errors import IngestError, TransientFetchError
 from pledges.ingest.failures import prune_failures, resolve_failure
 from pledges.ingest.sources import record_article_failure
@@ -46,11 +48,17 @@ RETRYABLE = (TransientFetchError, OperationalError, InterfaceError)
 
 @worker_init.connect
 def _load_shared_before_forking(**_kwargs) -> None:
-    """Load the Kiwi model once in the worker's main process, before the pool forks: the
-    children share its pages copy-on-write, so an added worker process does not hold another
-    copy of the model. (The pledge book is compiled by each process at its first article:
-    touching the database in the parent before forking stalled the worker's start.)"""
+    """Load the Kiwi model once in the worker's main process, and build its analyser by using
+    it, before the pool forks: the children share its pages copy-on-write, so an added worker
+    process does not hold another copy of the model. (The pledge book is compiled by each
+    process at its first article: touching the database in the parent before forking stalled
+    the worker's start.)
+
+    Then ``gc.freeze()``: the collector in a child would otherwise write to the header of every
+    object inherited from the parent at its full collections, copying those pages into the
+    child (the pattern the ``gc`` documentation gives for fork without exec)."""
     _warm_korean_engine()
+    gc.freeze()
 
 
 @worker_process_init.connect
@@ -60,9 +68,9 @@ def _warm_korean_engine(**_kwargs) -> None:
     if not getattr(settings, "WARM_KIWI_ON_WORKER_START", True):
         return
     try:
-        from pledges.korean.kiwi import get_kiwi
+        from pledges.korean.kiwi import warm_kiwi
 
-        get_kiwi()
+        warm_kiwi()
     except Exception:  # a missing model must not stop the worker; the task will report it
         logger.exception("could not load the Kiwi model at worker start")
 
@@ -243,3 +251,9 @@ def record_beat_heartbeat_task() -> None:
 def prune_ingest_failures_task(older_than_days: int | None = None) -> int:
     """Remove failure rows older than INGEST_FAILURE_RETENTION_DAYS (beat: daily)."""
     return prune_failures(older_than_days=older_than_days)
+
+
+@shared_task(name=pipeline.TaskName.PRUNE_SIMILARITY_KEYS)
+def prune_similarity_keys_task(older_than_days: int | None = None) -> int:
+    """Remove wire-copy keys older than SIMILARITY_KEY_RETENTION_DAYS (beat: daily)."""
+    return prune_similarity_keys(older_than_days=older_than_days)

@@ -312,6 +312,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "pledges.tasks.prune_ingest_failures_task",
         "schedule": 24 * 3600,
     },
+    "prune-similarity-keys": {
+        "task": "pledges.tasks.prune_similarity_keys_task",
+        "schedule": 24 * 3600,
+    },
 }
 # An article still unmatched this long after it was stored is queued for matching again.
 UNMATCHED_SWEEP_AGE_SECONDS = env_int("UNMATCHED_SWEEP_AGE_SECONDS", 600)
@@ -320,6 +324,13 @@ UNMATCHED_SWEEP_BATCH = env_int("UNMATCHED_SWEEP_BATCH", 500)
 # --- Matcher and ingestion -------------------------------------------------------------------
 # Articles scoring at or above this are stored as suggestions for editors to review.
 MATCH_REVIEW_THRESHOLD = env_float("MATCH_REVIEW_THRESHOLD", 0.5)
+# Wire-copy (MinHash) keys of articles stored longer ago than this are pruned daily: copies are
+# looked for within days of the original, and the table grows ~20 rows an article.
+SIMILARITY_KEY_RETENTION_DAYS = env_int("SIMILARITY_KEY_RETENTION_DAYS", 30)
+if SIMILARITY_KEY_RETENTION_DAYS < 14:
+    raise ImproperlyConfigured(
+        "SIMILARITY_KEY_RETENTION_DAYS must be 14 or more (twice the wire-copy window)."
+    )
 # When an editor changes a pledge's matcher terms, articles this recent are matched again.
 REMATCH_WINDOW_DAYS = env_int("REMATCH_WINDOW_DAYS", 90)
 # A pledge's matcher calibrator is refitted after this many editor reviews of its machine

@@ -3,6 +3,11 @@
 The same normalized body is the same article (``content_hash`` is unique in the database); a
 near copy of a stored story is found through indexed MinHash band keys and linked to it with
 ``duplicate_of``, so the review queue sees each story once.
+
+The key table grows by about 20 rows an article (millions of articles: tens of millions of
+rows) but only recent articles are ever looked up (the window around a copy's date), so keys of
+articles stored longer ago than ``SIMILARITY_KEY_RETENTION_DAYS`` are pruned daily
+(``prune_similarity_keys``). Exact copies are still caught by ``content_hash`` after that.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import hashlib
 import re
 import zlib
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -73,6 +79,24 @@ def index_similarity_keys(article: Article, keys: list[str]) -> None:
     SimilarityKey.objects.bulk_create(
         [SimilarityKey(article=article, key=key) for key in keys], ignore_conflicts=True
     )
+
+
+def prune_similarity_keys(*, older_than_days: int | None = None, batch_size: int = 20_000) -> int:
+    """Remove the band keys of articles stored (``fetched_at``) longer ago than the retention
+    (default ``SIMILARITY_KEY_RETENTION_DAYS``), in batches so no long lock is held; returns
+    how many keys went. By storage time, not publication: an archive imported today keeps its
+    keys however old its articles are, so copies within it are still found."""
+    days = settings.SIMILARITY_KEY_RETENTION_DAYS if older_than_days is None else older_than_days
+    if days < 0:
+        raise ValueError("older_than_days must be 0 or more")
+    cutoff = timezone.now() - dt.timedelta(days=days)
+    old = SimilarityKey.objects.filter(article__fetched_at__lt=cutoff).order_by()
+    deleted = 0
+    while True:
+        ids = list(old.values_list("pk", flat=True)[:batch_size])
+        if not ids:
+            return deleted
+        deleted += SimilarityKey.objects.filter(pk__in=ids).delete()[0]
 
 
 def _is_near_copy(a: set[int], b: set[int]) -> bool:

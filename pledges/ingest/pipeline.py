@@ -69,6 +69,7 @@ class TaskName(StrEnum):
     # Not a pipeline step: beat's heartbeat for /healthz (pledges/ops/health.py).
     RECORD_BEAT_HEARTBEAT = "pledges.tasks.record_beat_heartbeat_task"
     PRUNE_FAILURES = "pledges.tasks.prune_ingest_failures_task"
+    PRUNE_SIMILARITY_KEYS = "pledges.tasks.prune_similarity_keys_task"
 
 
 # What sending to an unreachable broker raises (kombu wraps the Redis client's errors).

@@ -37,7 +37,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -200,15 +200,18 @@ def _term_keys(term: str, pairs: Sequence[tuple[str, str]]) -> list[str]:
 
 
 def _keys(
-    terms: Iterable[str], pairs: Sequence[tuple[str, str]] = (), skip: Iterable[str] = ()
+    terms: Iterable[str],
+    pairs: Sequence[tuple[str, str]] = (),
+    skip: Sequence[Container[str]] = (),
 ) -> tuple[tuple[str, str], ...]:
-    """(key, original term) pairs, longest key first, without duplicates or empties."""
-    seen: dict[str, str] = dict.fromkeys(skip, "")
+    """(key, original term) pairs, longest key first, without duplicates, empties or keys in
+    any of ``skip`` (looked up, never copied: one of them is the whole book's shared names)."""
+    seen: dict[str, str] = {}
     for term in terms:
         for key in _term_keys(term, pairs):
-            if key not in seen:
+            if key not in seen and not any(key in taken for taken in skip):
                 seen[key] = term
-    return tuple(sorted(((k, t) for k, t in seen.items() if t), key=lambda kv: -len(kv[0])))
+    return tuple(sorted(seen.items(), key=lambda kv: -len(kv[0])))
 
 
 def _exact_keys(terms: Iterable[str]) -> tuple[str, ...]:
@@ -255,8 +258,56 @@ def compile_pledges(specs: Iterable[PledgeSpec]) -> CompiledPledges:
     return _compile(tuple(specs))
 
 
-def _derived(spec: PledgeSpec) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    return derive_names((spec.title, *spec.names), spec.region_terms)
+# Per pledge, compiled once per revision of its spec (a spec is immutable and hashable): after an
+# editor changes one pledge, rebuilding a 10,000-pledge book re-derives only that pledge. Sized
+# for a national book with room for the revisions of a long-running worker.
+_PER_PLEDGE_CACHE = 50_000
+
+
+@dataclass(frozen=True)
+class _Derived:
+    full: tuple[str, ...]  # full names derived from the official wordings
+    heads: tuple[str, ...]
+    pairs: tuple[tuple[str, str], ...]  # abbreviation synonyms of its terms
+    owned: frozenset[str]  # the keys of its derived names (a name two pledges own names neither)
+    candidates: frozenset[str]  # every key its derived names could enter the book under
+
+
+@lru_cache(maxsize=_PER_PLEDGE_CACHE)
+def _derived(spec: PledgeSpec) -> _Derived:
+    full, heads = derive_names((spec.title, *spec.names), spec.region_terms)
+    every = (spec.title, *spec.names, *spec.aliases, *spec.keywords)
+    pairs = tuple(p for term in every for p in paren_pairs(term))
+    return _Derived(
+        full=full,
+        heads=heads,
+        pairs=pairs,
+        owned=frozenset(match_key(name) for name in (*full, *heads)),
+        candidates=frozenset(k for name in (*full, *heads) for k in _term_keys(name, pairs)),
+    )
+
+
+@lru_cache(maxsize=_PER_PLEDGE_CACHE)
+def _compile_one(spec: PledgeSpec, shared: frozenset[str]) -> _Compiled:
+    """One pledge's keys; ``shared``: those of its candidate keys another pledge owns too."""
+    d = _derived(spec)
+    aliases = _keys((n for n in (spec.title, spec.title_en, *spec.aliases) if n), d.pairs)
+    keywords = _keys(spec.keywords, d.pairs)
+    taken = {k for k, _ in aliases}
+    full_keys = _keys(d.full, d.pairs, skip=(taken, shared))
+    taken |= {k for k, _ in full_keys} | {k for k, _ in keywords}
+    return _Compiled(
+        spec=spec,
+        aliases=aliases,
+        derived=full_keys,
+        keywords=keywords,
+        heads=_keys(d.heads, d.pairs, skip=(taken, shared)),
+        context=_keys(spec.context_terms, d.pairs),
+        exclusions=_exact_keys(spec.exclusions),
+        region=_exact_keys(spec.region_terms),
+        region_exclusions=_exact_keys(spec.region_exclusions),
+        own_regions=region_canons(spec.region_terms),
+    )
 
 
 # A few books at most: one is a whole pledge book (10,000 pledges: tens of MB).
@@ -264,34 +315,15 @@ def _derived(spec: PledgeSpec) -> tuple[tuple[str, ...], tuple[str, ...]]:
 def _compile(specs: tuple[PledgeSpec, ...]) -> CompiledPledges:
     derived = [_derived(spec) for spec in specs]
     # A derived name that two pledges share names neither.
-    owners: dict[str, set[str]] = {}
-    for spec, (full, heads) in zip(specs, derived, strict=True):
-        for name in (*full, *heads):
-            owners.setdefault(match_key(name), set()).add(spec.slug)
-    shared = {k for k, slugs in owners.items() if len(slugs) > 1}
-    out = []
-    for spec, (full, heads) in zip(specs, derived, strict=True):
-        every = (spec.title, *spec.names, *spec.aliases, *spec.keywords)
-        pairs = [p for term in every for p in paren_pairs(term)]
-        aliases = _keys((n for n in (spec.title, spec.title_en, *spec.aliases) if n), pairs)
-        keywords = _keys(spec.keywords, pairs)
-        taken = {k for k, _ in aliases} | shared
-        full_keys = _keys(full, pairs, skip=taken)
-        taken |= {k for k, _ in full_keys} | {k for k, _ in keywords}
-        out.append(
-            _Compiled(
-                spec=spec,
-                aliases=aliases,
-                derived=full_keys,
-                keywords=keywords,
-                heads=_keys(heads, pairs, skip=taken),
-                context=_keys(spec.context_terms, pairs),
-                exclusions=_exact_keys(spec.exclusions),
-                region=_exact_keys(spec.region_terms),
-                region_exclusions=_exact_keys(spec.region_exclusions),
-                own_regions=region_canons(spec.region_terms),
-            )
-        )
+    owners: dict[str, str | None] = {}  # key -> its one owner's slug, None once two own it
+    for spec, d in zip(specs, derived, strict=True):
+        for key in d.owned:
+            if owners.setdefault(key, spec.slug) not in (spec.slug, None):
+                owners[key] = None
+    out = tuple(
+        _compile_one(spec, frozenset(k for k in d.candidates if k in owners and owners[k] is None))
+        for spec, d in zip(specs, derived, strict=True)
+    )
     index = TermIndex(
         [
             PledgeKeys(
@@ -302,7 +334,7 @@ def _compile(specs: tuple[PledgeSpec, ...]) -> CompiledPledges:
             for p in out
         ]
     )
-    return CompiledPledges(tuple(out), index)
+    return CompiledPledges(out, index)
 
 
 # --- the article, prepared once for all pledges ------------------------------------------------

@@ -80,6 +80,9 @@ _GENERIC_TAIL = tuple(
         reverse=True,
     )
 )
+# The longest generic tail ending a word with at least two characters before it (the leftmost
+# match is the longest suffix).
+_TAIL_IN_WORD = re.compile(r"(?s)(?<=..)(?:" + "|".join(map(re.escape, _GENERIC_TAIL)) + r")$")
 # A generic verb may carry a verbal ending: "조성하겠습니다", "구축해", "유치를".
 _VERB_ENDING = re.compile(r"(?:하겠습니다|하겠다|하고|하여|해|하는|한다|할|을|를|이|가|에|도)?$")
 _OBJECT_PARTICLE = re.compile(r"(?<=[가-힣A-Za-z0-9])(?:을|를)$")
@@ -149,14 +152,16 @@ def regions_in(text: str) -> set[str]:
     return {_REGION_OF[m.group(1)] for m in _REGION_WORD.finditer(text)}
 
 
+# The keys of each region's forms, computed once (not per pledge: 10,000 pledges compile).
+_REGION_KEYS = tuple(
+    (canon, frozenset({canon, *(match_key(f) for f in forms)})) for canon, forms in KOREAN_REGIONS
+)
+
+
 def region_canons(terms: Iterable[str]) -> frozenset[str]:
     """Which canonical regions a pledge's own region terms denote (to tell them from others)."""
     keys = {match_key(t) for t in terms if t}
-    return frozenset(
-        canon
-        for canon, forms in KOREAN_REGIONS
-        if any(match_key(f) in keys or canon in keys for f in forms)
-    )
+    return frozenset(canon for canon, forms in _REGION_KEYS if not keys.isdisjoint(forms))
 
 
 def _region_words(extra: Iterable[str]) -> frozenset[str]:
@@ -215,7 +220,8 @@ def _strip_tail(tokens: list[str]) -> list[str]:
             tokens = tokens[:-1]
             stripped = True
             continue
-        cut = next((g for g in _GENERIC_TAIL if base.endswith(g) and len(base) - len(g) >= 2), "")
+        found = _TAIL_IN_WORD.search(base)
+        cut = found.group(0) if found else ""
         if cut:  # "국가AI컴퓨팅센터구축", "시범도시조성을"
             tokens = [*tokens[:-1], base[: -len(cut)]]
             stripped = True

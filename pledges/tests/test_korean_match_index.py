@@ -159,3 +159,37 @@ def test_a_pledge_needing_its_region_is_no_candidate_without_it():
 
 def test_an_empty_book_has_no_candidates():
     assert compile_pledges([]).index.candidates([("광주", "광주")]) == []
+
+
+def _cold(specs: list[PledgeSpec]):
+    from pledges.korean import match
+
+    for cache in (match._compile, match._compile_one, match._derived):
+        cache.cache_clear()
+    return compile_pledges(specs)
+
+
+def test_a_book_rebuilt_after_edits_equals_one_compiled_from_scratch():
+    import dataclasses
+
+    specs = generated_book(11, 300)
+    compile_pledges(specs)  # warm: every pledge's keys are cached
+    edited = list(specs)
+    edited[3] = dataclasses.replace(edited[3], aliases=("수소 트램 캠퍼스",), keywords=())
+    edited[40] = dataclasses.replace(edited[40], names=("스마트 항만 공항 조성",))
+    del edited[7]
+    warm = compile_pledges(edited)
+    cold = _cold(edited)
+    assert warm.pledges == cold.pledges
+    assert warm.index.keys == cold.index.keys
+
+
+def test_a_derived_name_comes_back_when_the_other_pledge_owning_it_drops_it():
+    one = PledgeSpec(slug="one", title="광주 수소 트램 캠퍼스 조성", region_terms=("광주",))
+    two = PledgeSpec(slug="two", title="부산 수소 트램 캠퍼스 조성", region_terms=("부산",))
+    shared = compile_pledges([one, two])
+    assert all(not p.derived for p in shared.pledges)  # the name is both pledges': neither's
+    renamed = PledgeSpec(slug="two", title="부산 스마트 항만 조성", region_terms=("부산",))
+    alone = compile_pledges([one, renamed])
+    assert [k for k, _ in alone.pledges[0].derived] == ["수소트램캠퍼스"]
+    assert alone.pledges == _cold([one, renamed]).pledges

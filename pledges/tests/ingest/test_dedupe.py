@@ -81,3 +81,48 @@ def test_a_wire_copy_of_the_demo_article_is_linked_to_it(demo_data):
     )
     assert result.article.duplicate_of_id == seed.pk
     assert result.reason == "copy"
+
+
+# --- the key table stays bounded ----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_keys_of_articles_stored_before_the_retention_are_pruned_and_recent_ones_kept(settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from pledges.ingest.dedupe import prune_similarity_keys
+    from pledges.models import Article, SimilarityKey
+    from pledges.tasks import prune_similarity_keys_task
+
+    settings.SIMILARITY_KEY_RETENTION_DAYS = 30
+    old = store_article(title="a", body="\n".join(AI_CENTER), url="https://a.kr/1").article
+    new = store_article(title="b", body="\n".join(WEATHER * 3), url="https://b.kr/2").article
+    Article.objects.filter(pk=old.pk).update(fetched_at=timezone.now() - dt.timedelta(days=31))
+    old_keys = SimilarityKey.objects.filter(article=old).count()
+    new_keys = SimilarityKey.objects.filter(article=new).count()
+    assert old_keys and new_keys
+
+    assert prune_similarity_keys(batch_size=7) == old_keys  # several batches
+    assert not SimilarityKey.objects.filter(article=old).exists()
+    assert SimilarityKey.objects.filter(article=new).count() == new_keys
+    assert Article.objects.filter(pk=old.pk).exists()  # only the index row goes
+    assert prune_similarity_keys_task.apply().get() == 0  # nothing left to prune
+
+
+@pytest.mark.django_db
+def test_a_copy_of_a_recent_article_is_still_found_after_pruning():
+    from pledges.ingest.dedupe import prune_similarity_keys
+
+    original = store_article(title="a", body="\n".join(AI_CENTER), url="https://a.kr/1")
+    prune_similarity_keys()
+    copy = store_article(title="b", body=_wire_copy(AI_CENTER), url="https://b.kr/9")
+    assert copy.article.duplicate_of_id == original.article.pk
+
+
+def test_pruning_refuses_a_negative_retention():
+    from pledges.ingest.dedupe import prune_similarity_keys
+
+    with pytest.raises(ValueError):
+        prune_similarity_keys(older_than_days=-1)
