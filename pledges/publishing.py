@@ -65,21 +65,19 @@ def _bump() -> None:
 
 
 def public_data_changed() -> None:
-    """Move the public version now and again once the current transaction commits; several
-    changes in one transaction move it twice in all.
+    """Move the public version now, and once more when the current transaction commits.
 
     Now: this process (and a test, whose transaction never commits) sees the change at once.
     After the commit: a reader that rendered the old data meanwhile stored it under the
-    in-between version, which nobody asks for any more.
+    in-between version, which nobody asks for any more. The one move after the commit serves
+    every change of the transaction.
     """
-    connection = transaction.get_connection()
-    if not connection.in_atomic_block:
-        _bump()
-        return
-    if any(entry[1] is _bump for entry in connection.run_on_commit):
-        return
     _bump()
-    transaction.on_commit(_bump)
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and not any(
+        entry[1] is _bump for entry in connection.run_on_commit
+    ):
+        transaction.on_commit(_bump)
 
 
 PUBLIC_MODELS = (
