@@ -3,9 +3,14 @@
 ``public_page`` wraps a public view (pages, Atom feeds, public API lists). A response is kept in
 Django's cache (Redis when REDIS_URL is set, each process's memory otherwise) under its scheme,
 host, language and full path with query string, together with the public version it was rendered
-at (pledges/publishing.py). One round trip reads both the current version and the entry; an entry
-of an older version is rendered again. Only what is the same for everyone is kept: successful
+at (pledges/publishing.py); an entry of an older version is rendered again. Each process also keeps its most recently served pages
+in memory (LOCAL_PAGES of them), so a page served before needs only the small version read from
+the shared cache, not the whole page again. Only what is the same for everyone is kept: successful
 GET/HEAD answers, never one that read the session, asked for a CSRF token or set a cookie.
+
+After a publication, the first reader of a page renders it again; readers arriving while that
+render runs (at most RENDER_LOCK_SECONDS) get the previous version instead of rendering it too,
+so a busy page is rendered once, not once per waiting reader (no stampede).
 
 If the cache does not answer, the page is served uncached (and the failure logged): the cache
 makes the site fast, never unavailable.
@@ -15,6 +20,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
+import time
+from collections import OrderedDict
 from functools import wraps
 
 from django.conf import settings
@@ -26,6 +34,38 @@ from pledges import publishing
 logger = logging.getLogger(__name__)
 
 HIT_HEADER = "X-Public-Cache"
+# Longest time a reader's render of a page keeps others on the previous version.
+RENDER_LOCK_SECONDS = 10
+# Pages each process keeps in its own memory (a page is 20–100 KB).
+LOCAL_PAGES = 200
+
+
+class LocalPages:
+    """The most recently served entries of this process, least recently used out first. An
+    entry is valid only for the public version it was rendered at, like those of the cache."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.entries: OrderedDict[str, tuple[float, tuple]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str, version: int) -> tuple | None:
+        with self.lock:
+            expires, entry = self.entries.get(key, (0.0, None))
+            if entry is None or entry[0] != version or expires < time.monotonic():
+                return None
+            self.entries.move_to_end(key)
+            return entry
+
+    def put(self, key: str, entry: tuple) -> None:
+        with self.lock:
+            self.entries[key] = (time.monotonic() + settings.PUBLIC_CACHE_SECONDS, entry)
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+
+local_pages = LocalPages(LOCAL_PAGES)
 
 
 def cache_key(request: HttpRequest) -> str:
@@ -47,6 +87,15 @@ def _cacheable(request: HttpRequest, response: HttpResponse) -> bool:
     )
 
 
+def _from_entry(entry, how: str) -> HttpResponse:
+    _, status, headers, content = entry
+    response = HttpResponse(content, status=status)
+    for name, value in headers:
+        response[name] = value
+    response[HIT_HEADER] = how
+    return response
+
+
 def public_page(view):
     """Serve ``view`` from the cache while nothing public changed since it was rendered."""
 
@@ -55,32 +104,34 @@ def public_page(view):
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
         key = cache_key(request)
+        rendering = f"{key}:rendering"
         try:
-            found = cache.get_many([publishing.VERSION_KEY, key])
+            version = publishing.public_version()
+            entry = local_pages.get(key, version)
+            if entry is not None:
+                return _from_entry(entry, "hit")
+            entry = cache.get(key)
+            if entry is not None and entry[0] == version:
+                local_pages.put(key, entry)
+                return _from_entry(entry, "hit")
+            if entry is not None and not cache.add(rendering, 1, RENDER_LOCK_SECONDS):
+                return _from_entry(entry, "stale")  # another reader is rendering it
         except Exception:  # the cache is down: serve the page without it
             logger.exception("public cache unavailable; serving %s uncached", request.path)
             return view(request, *args, **kwargs)
-        version = found.get(publishing.VERSION_KEY)
-        if version is None:
-            version = publishing.public_version()
-        entry = found.get(key)
-        if entry is not None and entry[0] == version:
-            _, status, headers, content = entry
-            response = HttpResponse(content, status=status)
-            for name, value in headers:
-                response[name] = value
-            response[HIT_HEADER] = "hit"
-            return response
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
             response = response.render()  # a TemplateResponse: keep what the reader gets
-        if _cacheable(request, response):
-            entry = (version, response.status_code, list(response.items()), response.content)
-            try:
-                cache.set(key, entry, settings.PUBLIC_CACHE_SECONDS)
-            except Exception:
-                logger.exception("public cache unavailable; %s not kept", request.path)
-            response[HIT_HEADER] = "miss"
+        try:
+            if _cacheable(request, response):
+                kept = (version, response.status_code, list(response.items()), response.content)
+                cache.set(key, kept, settings.PUBLIC_CACHE_SECONDS)
+                local_pages.put(key, kept)
+                response[HIT_HEADER] = "miss"
+            if entry is not None:
+                cache.delete(rendering)
+        except Exception:
+            logger.exception("public cache unavailable; %s not kept", request.path)
         return response
 
     return cached_view

@@ -213,3 +213,27 @@ def test_confirmed_evidence_created_directly_publishes(client, pledge):
     client.get(pledge.get_absolute_url())
     ConfirmedEvidenceFactory(pledge=pledge, article=ArticleFactory(title="직접 확인된 기사"))
     assert "직접 확인된 기사" in client.get(pledge.get_absolute_url()).content.decode()
+
+
+def test_while_one_reader_renders_a_published_change_others_get_the_previous_page(
+    client, pledge, editor, rf
+):
+    """No stampede: a busy page is rendered again once after a publication, not once per reader
+    waiting for it; the others are served the previous version meanwhile."""
+    from pledges.site.cache import cache_key
+
+    url = pledge.get_absolute_url()
+    client.get(url)
+    suggestion = EvidenceFactory(pledge=pledge, article=ArticleFactory(title="경합 중 확인된 기사"))
+    review.confirm_evidence(evidence=suggestion, reviewer=editor)
+    request = rf.get(url)
+    request.LANGUAGE_CODE = "ko"
+    cache.add(f"{cache_key(request)}:rendering", 1)  # another reader's render is running
+    stale = client.get(url)
+    assert stale[HIT_HEADER] == "stale"
+    assert "경합 중 확인된 기사" not in stale.content.decode()
+    cache.delete(f"{cache_key(request)}:rendering")  # it finished
+    fresh = client.get(url)
+    assert fresh[HIT_HEADER] == "miss"
+    assert "경합 중 확인된 기사" in fresh.content.decode()
+    assert not cache.get(f"{cache_key(request)}:rendering")
