@@ -252,7 +252,10 @@ class Results:
             self.bytes += size
 
 
-def client(port: int, mix, stop_at: float, results: Results, seed: int) -> None:
+def client(
+    port: int, mix, stop_at: float, results: Results, seed: int, headers: dict | None = None
+) -> None:
+    headers = headers or {"Accept-Language": "ko"}
     rng = random.Random(seed)
     kinds = [k for k, _, _ in mix]
     weights = [w for _, w, _ in mix]
@@ -263,7 +266,7 @@ def client(port: int, mix, stop_at: float, results: Results, seed: int) -> None:
         path = makers[kind]()
         started = time.perf_counter()
         try:
-            conn.request("GET", path, headers={"Accept-Language": "ko"})
+            conn.request("GET", path, headers=headers)
             response = conn.getresponse()
             size = 0
             while chunk := response.read(64 * 1024):

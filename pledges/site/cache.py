@@ -6,7 +6,8 @@ host, language and full path with query string, together with the public version
 at (pledges/publishing.py); an entry of an older version is rendered again. Each process also keeps its most recently served pages
 in memory (LOCAL_PAGES of them), so a page served before needs only the small version read from
 the shared cache, not the whole page again. Only what is the same for everyone is kept: successful
-GET/HEAD answers, never one that read the session, asked for a CSRF token or set a cookie.
+GET/HEAD answers (kept plain and gzip-compressed, for readers whose browsers accept it),
+never one that read the session, asked for a CSRF token or set a cookie.
 
 After a publication, the first reader of a page renders it again; readers arriving while that
 render runs (at most RENDER_LOCK_SECONDS) get the previous version instead of rendering it too,
@@ -18,6 +19,7 @@ makes the site fast, never unavailable.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import logging
 import threading
@@ -28,12 +30,15 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
 
 from pledges import publishing
 
 logger = logging.getLogger(__name__)
 
 HIT_HEADER = "X-Public-Cache"
+# Part of every key: entries of an older layout are never read after an upgrade.
+ENTRY_FORMAT = 2
 # Longest time a reader's render of a page keeps others on the previous version.
 RENDER_LOCK_SECONDS = 10
 # Pages each process keeps in its own memory (a page is 20–100 KB).
@@ -72,7 +77,7 @@ def cache_key(request: HttpRequest) -> str:
     language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
     where = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
     digest = hashlib.sha256(f"{language} {where}".encode()).hexdigest()
-    return f"public-page:{digest}"
+    return f"public-page:{ENTRY_FORMAT}:{digest}"
 
 
 def _cacheable(request: HttpRequest, response: HttpResponse) -> bool:
@@ -87,11 +92,20 @@ def _cacheable(request: HttpRequest, response: HttpResponse) -> bool:
     )
 
 
-def _from_entry(entry, how: str) -> HttpResponse:
-    _, status, headers, content = entry
-    response = HttpResponse(content, status=status)
+def _accepts_gzip(request: HttpRequest) -> bool:
+    return "gzip" in request.headers.get("Accept-Encoding", "").lower()
+
+
+def _from_entry(request: HttpRequest, entry, how: str) -> HttpResponse:
+    _, status, headers, content, compressed = entry
+    if _accepts_gzip(request):
+        response = HttpResponse(compressed, status=status)
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(content, status=status)
     for name, value in headers:
         response[name] = value
+    patch_vary_headers(response, ["Accept-Encoding"])
     response[HIT_HEADER] = how
     return response
 
@@ -109,13 +123,13 @@ def public_page(view):
             version = publishing.public_version()
             entry = local_pages.get(key, version)
             if entry is not None:
-                return _from_entry(entry, "hit")
+                return _from_entry(request, entry, "hit")
             entry = cache.get(key)
             if entry is not None and entry[0] == version:
                 local_pages.put(key, entry)
-                return _from_entry(entry, "hit")
+                return _from_entry(request, entry, "hit")
             if entry is not None and not cache.add(rendering, 1, RENDER_LOCK_SECONDS):
-                return _from_entry(entry, "stale")  # another reader is rendering it
+                return _from_entry(request, entry, "stale")  # another reader is rendering it
         except Exception:  # the cache is down: serve the page without it
             logger.exception("public cache unavailable; serving %s uncached", request.path)
             return view(request, *args, **kwargs)
@@ -124,10 +138,14 @@ def public_page(view):
             response = response.render()  # a TemplateResponse: keep what the reader gets
         try:
             if _cacheable(request, response):
-                kept = (version, response.status_code, list(response.items()), response.content)
+                headers = list(response.items())
+                # Compressed once here rather than for every reader (the pages hold no secret,
+                # so compression leaks nothing: BREACH needs one).
+                compressed = gzip.compress(response.content, compresslevel=6, mtime=0)
+                kept = (version, response.status_code, headers, response.content, compressed)
                 cache.set(key, kept, settings.PUBLIC_CACHE_SECONDS)
                 local_pages.put(key, kept)
-                response[HIT_HEADER] = "miss"
+                response = _from_entry(request, kept, "miss")
             if entry is not None:
                 cache.delete(rendering)
         except Exception:

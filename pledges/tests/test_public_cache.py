@@ -237,3 +237,19 @@ def test_while_one_reader_renders_a_published_change_others_get_the_previous_pag
     assert fresh[HIT_HEADER] == "miss"
     assert "경합 중 확인된 기사" in fresh.content.decode()
     assert not cache.get(f"{cache_key(request)}:rendering")
+
+
+def test_browsers_that_accept_gzip_get_the_page_compressed(client, pledge):
+    import gzip
+
+    plain = client.get(pledge.get_absolute_url())
+    for how in ("miss", "hit"):
+        if how == "miss":
+            cache.clear()
+        packed = client.get(pledge.get_absolute_url(), HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+        assert packed[HIT_HEADER] == how
+        assert packed["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in packed["Vary"]
+        assert gzip.decompress(packed.content) == plain.content
+        assert int(packed["Content-Length"]) == len(packed.content) < len(plain.content) / 3
+    assert not plain.has_header("Content-Encoding")
