@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import time
 
+from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.core.cache import cache
 from django.db import transaction
@@ -43,17 +44,33 @@ VERSION_KEY = "public-version"
 logger = logging.getLogger(__name__)
 
 
+# (version, when read) of the last read in this process, for PUBLIC_VERSION_CHECK_SECONDS.
+_last_read: tuple[int, float] | None = None
+
+
 def public_version() -> int:
     """The current public version. A counter the cache lost (flushed, evicted) starts again
-    from a value no process used before, so an old entry never passes for a fresh one."""
+    from a value no process used before, so an old entry never passes for a fresh one.
+
+    Read from the cache every time by default. With PUBLIC_VERSION_CHECK_SECONDS > 0, a process
+    reuses its last read that long (saving a round trip to Redis per page view): a change made
+    in another process then shows here up to that many seconds later; its own at once.
+    """
+    global _last_read
+    reuse_for = settings.PUBLIC_VERSION_CHECK_SECONDS
+    if reuse_for > 0 and _last_read is not None and time.monotonic() - _last_read[1] < reuse_for:
+        return _last_read[0]
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, time.time_ns(), timeout=None)
         version = cache.get(VERSION_KEY)
+    _last_read = (version, time.monotonic())
     return version
 
 
 def _bump() -> None:
+    global _last_read
+    _last_read = None  # this process sees its own change at once
     try:
         try:
             cache.incr(VERSION_KEY)

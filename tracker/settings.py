@@ -280,6 +280,10 @@ UNMATCHED_SWEEP_BATCH = env_int("UNMATCHED_SWEEP_BATCH", 500)
 # process keeps its own (development, tests); with several processes and no Redis, a process
 # that did not make a change may show the old page until the entry expires, hence the short time.
 PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 600 if REDIS_URL else 60)
+# 0: every page view reads the public version from the cache, so a publication shows on the
+# next view in every process. More: each process reuses its read that long (one Redis round
+# trip less per view; another process's publication shows up to that much later).
+PUBLIC_VERSION_CHECK_SECONDS = env_float("PUBLIC_VERSION_CHECK_SECONDS", 0.0)
 if REDIS_URL:
     CACHES = {
         "default": {

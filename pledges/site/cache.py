@@ -6,7 +6,7 @@ host, language and full path with query string, together with the public version
 at (pledges/publishing.py); an entry of an older version is rendered again. Each process also keeps its most recently served pages
 in memory (LOCAL_PAGES of them), so a page served before needs only the small version read from
 the shared cache, not the whole page again. Only what is the same for everyone is kept: successful
-GET/HEAD answers (kept plain and gzip-compressed, for readers whose browsers accept it),
+GET/HEAD answers (kept gzip-compressed: served so to browsers that accept it, unpacked for others),
 never one that read the session, asked for a CSRF token or set a cookie.
 
 After a publication, the first reader of a page renders it again; readers arriving while that
@@ -38,11 +38,11 @@ logger = logging.getLogger(__name__)
 
 HIT_HEADER = "X-Public-Cache"
 # Part of every key: entries of an older layout are never read after an upgrade.
-ENTRY_FORMAT = 2
+ENTRY_FORMAT = 3
 # Longest time a reader's render of a page keeps others on the previous version.
 RENDER_LOCK_SECONDS = 10
-# Pages each process keeps in its own memory (a page is 20–100 KB).
-LOCAL_PAGES = 200
+# Pages each process keeps in its own memory (a compressed page is 3–15 KB).
+LOCAL_PAGES = 1000
 
 
 class LocalPages:
@@ -97,12 +97,12 @@ def _accepts_gzip(request: HttpRequest) -> bool:
 
 
 def _from_entry(request: HttpRequest, entry, how: str) -> HttpResponse:
-    _, status, headers, content, compressed = entry
+    _, status, headers, compressed = entry
     if _accepts_gzip(request):
         response = HttpResponse(compressed, status=status)
         response["Content-Encoding"] = "gzip"
     else:
-        response = HttpResponse(content, status=status)
+        response = HttpResponse(gzip.decompress(compressed), status=status)
     for name, value in headers:
         response[name] = value
     patch_vary_headers(response, ["Accept-Encoding"])
@@ -142,7 +142,7 @@ def public_page(view):
                 # Compressed once here rather than for every reader (the pages hold no secret,
                 # so compression leaks nothing: BREACH needs one).
                 compressed = gzip.compress(response.content, compresslevel=6, mtime=0)
-                kept = (version, response.status_code, headers, response.content, compressed)
+                kept = (version, response.status_code, headers, compressed)
                 cache.set(key, kept, settings.PUBLIC_CACHE_SECONDS)
                 local_pages.put(key, kept)
                 response = _from_entry(request, kept, "miss")

@@ -253,3 +253,17 @@ def test_browsers_that_accept_gzip_get_the_page_compressed(client, pledge):
         assert gzip.decompress(packed.content) == plain.content
         assert int(packed["Content-Length"]) == len(packed.content) < len(plain.content) / 3
     assert not plain.has_header("Content-Encoding")
+
+
+def test_a_process_may_reuse_its_version_read_but_sees_its_own_changes_at_once(
+    client, pledge, settings
+):
+    settings.PUBLIC_VERSION_CHECK_SECONDS = 60
+    client.get("/")
+    cache.incr(publishing.VERSION_KEY)  # another process published
+    assert client.get("/")[HIT_HEADER] == "hit"  # seen here within the minute, not at once
+    pledge.title = "이 프로세스에서 고친 제목"
+    pledge.save()
+    response = client.get("/")
+    assert response[HIT_HEADER] == "miss"
+    assert "이 프로세스에서 고친 제목" in response.content.decode()
