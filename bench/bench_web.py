@@ -173,10 +173,12 @@ def report(rows: dict[str, dict | None]) -> int:
 def main() -> int:
     url = bench_load.bench_database_url("BENCH_WEB_DATABASE_URL", "tracker_bench_web")
     redis_url = os.environ.get("REDIS_URL", "").strip()
+    check = os.environ.get("PUBLIC_VERSION_CHECK_SECONDS", "").strip() or "0"
     print(
         f"bench-web: database {urlsplit(url).path.lstrip('/')}, {CONNECTIONS} connections, "
         f"{SECONDS:.0f} s per target, gunicorn (tracker/gunicorn.conf.py) on "
-        f"{bench_load.HOST}:{PORT}, cache: {'Redis' if redis_url else 'memory of each worker'}"
+        f"{bench_load.HOST}:{PORT}, cache: {'Redis' if redis_url else 'memory of each worker'}, "
+        f"public version read {'every ' + check + ' s' if float(check) else 'on every view'}"
     )
     try:
         bench_load.ensure_database(url)
