@@ -3,11 +3,13 @@
 ``public_page`` wraps a public view (pages, Atom feeds, public API lists). A response is kept in
 Django's cache (Redis when REDIS_URL is set, each process's memory otherwise) under its scheme,
 host, language and full path with query string, together with the public version it was rendered
-at (pledges/publishing.py); an entry of an older version is rendered again. Each process also keeps its most recently served pages
-in memory (LOCAL_PAGES of them), so a page served before needs only the small version read from
-the shared cache, not the whole page again. Only what is the same for everyone is kept: successful
-GET/HEAD answers (kept gzip-compressed: served so to browsers that accept it, unpacked for others),
-never one that read the session, asked for a CSRF token or set a cookie.
+at (pledges/publishing.py); an entry of an older version is rendered again. Each process also
+keeps its most recently served pages in memory (LOCAL_PAGES of them), so a page served before
+needs only the small version read from the shared cache, not the whole page again.
+
+Only what is the same for everyone is kept: successful GET/HEAD answers (gzip-compressed: served
+so to browsers that accept it, unpacked for others), never one that read the session, asked for
+a CSRF token or set a cookie.
 
 After a publication, the first reader of a page renders it again; readers arriving while that
 render runs (at most RENDER_LOCK_SECONDS) get the previous version instead of rendering it too,
