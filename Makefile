@@ -9,7 +9,7 @@ DEV_ENV := DEBUG=1
 
 .PHONY: run serve test lint format migrate demo superuser worker worker-fetch worker-match beat messages \
         bench bench-match bench-money bench-signals bench-ingest bench-export bench-load bench-scale \
-        bench-sitemap bench-xlsx profile-ingest clean
+        bench-sitemap bench-web bench-xlsx profile-ingest clean
 
 $(BIN)/activate:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -71,7 +71,7 @@ worker: $(VENV)/.installed
 beat: $(VENV)/.installed
 	$(BIN)/celery -A tracker beat --loglevel INFO
 
-bench: bench-match bench-money bench-signals bench-ingest bench-export bench-load bench-sitemap
+bench: bench-match bench-money bench-signals bench-ingest bench-export bench-load bench-sitemap bench-web
 
 bench-match: $(VENV)/.installed-dev
 	$(BIN)/python bench/bench_match.py
@@ -97,6 +97,11 @@ bench-xlsx: $(VENV)/.installed-dev
 
 bench-load: $(VENV)/.installed-dev
 	$(BIN)/python bench/bench_load.py
+
+# Each public page against a trivial view on one gunicorn (DEBUG=0), 50 connections for 30 s each:
+# req/s, p50/p95/p99, errors and the ratios to the trivial view; needs PostgreSQL (Redis if set).
+bench-web: $(VENV)/.installed-dev
+	$(BIN)/python bench/bench_web.py
 
 # Where the time per ingested article goes, stage by stage, in one process.
 profile-ingest: $(VENV)/.installed-dev

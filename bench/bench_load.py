@@ -52,13 +52,14 @@ CODE_PREFIX = "LOAD-"
 HOST = "127.0.0.1"  # loopback only
 
 
-def bench_database_url() -> str:
-    if os.environ.get("BENCH_LOAD_DATABASE_URL"):
-        return os.environ["BENCH_LOAD_DATABASE_URL"]
+def bench_database_url(variable: str = "BENCH_LOAD_DATABASE_URL", name: str = "tracker_bench_load"):
+    """The benchmark's own database: ``variable`` if set, else ``name`` on DATABASE_URL's server."""
+    if os.environ.get(variable):
+        return os.environ[variable]
     base = os.environ.get("DATABASE_URL", "").strip()
     if not base.startswith(("postgres://", "postgresql://")):
-        return "postgres://postgres@127.0.0.1:5432/tracker_bench_load"
-    return urlunsplit(urlsplit(base)._replace(path="/tracker_bench_load"))
+        return f"postgres://postgres@127.0.0.1:5432/{name}"
+    return urlunsplit(urlsplit(base)._replace(path=f"/{name}"))
 
 
 def ensure_database(url: str) -> None:
@@ -251,7 +252,10 @@ class Results:
             self.bytes += size
 
 
-def client(port: int, mix, stop_at: float, results: Results, seed: int) -> None:
+def client(
+    port: int, mix, stop_at: float, results: Results, seed: int, headers: dict | None = None
+) -> None:
+    headers = headers or {"Accept-Language": "ko"}
     rng = random.Random(seed)
     kinds = [k for k, _, _ in mix]
     weights = [w for _, w, _ in mix]
@@ -262,7 +266,7 @@ def client(port: int, mix, stop_at: float, results: Results, seed: int) -> None:
         path = makers[kind]()
         started = time.perf_counter()
         try:
-            conn.request("GET", path, headers={"Accept-Language": "ko"})
+            conn.request("GET", path, headers=headers)
             response = conn.getresponse()
             size = 0
             while chunk := response.read(64 * 1024):
@@ -308,7 +312,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(url: str, static_root: str) -> tuple[subprocess.Popen, int]:
+def start_gunicorn(
+    url: str,
+    static_root: str,
+    *,
+    port: int | None = None,
+    argv: list[str] | None = None,
+    keep_redis: bool = False,
+    extra_env: dict[str, str] | None = None,
+) -> tuple[subprocess.Popen, int]:
+    """gunicorn with DEBUG=0 on loopback (``port``, else a free one); ``argv`` replaces the
+    worker options (default: WORKERS sync workers); with ``keep_redis`` the pages use the Redis
+    cache of REDIS_URL as production does, otherwise each worker its own memory."""
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -319,18 +334,20 @@ def start_gunicorn(url: str, static_root: str) -> tuple[subprocess.Popen, int]:
         "STATIC_ROOT": static_root,
         "LOG_LEVEL": "WARNING",
     }
-    env.pop("REDIS_URL", None)  # the pages need no broker
+    if not keep_redis:
+        env.pop("REDIS_URL", None)  # the pages need no broker
+    env.update(extra_env or {})
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
         cwd=ROOT,
         env=env,
         check=True,
     )
-    port = free_port()
-    argv = [sys.executable, "-m", "gunicorn", "tracker.wsgi", "--bind", f"{HOST}:{port}"]
-    argv += ["--workers", str(WORKERS), "--timeout", "120", "--log-level", "warning"]
+    port = port or int(os.environ.get("BENCH_LOAD_PORT") or 0) or free_port()
+    command = [sys.executable, "-m", "gunicorn", "tracker.wsgi", "--bind", f"{HOST}:{port}"]
+    command += argv or ["--workers", str(WORKERS), "--timeout", "120", "--log-level", "warning"]
     server = subprocess.Popen(
-        argv,
+        command,
         cwd=ROOT,
         env=env,
     )

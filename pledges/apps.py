@@ -10,4 +10,5 @@ class PledgesConfig(AppConfig):
     def ready(self) -> None:
         # Register the Celery tasks in every process (web too), so the pipeline can address
         # them by name; tasks.py is an entry point, imported here and nowhere below it.
-        from pledges import tasks  # noqa: F401
+        # And the receivers by which editors' writes move the version of the cached pages.
+        from pledges import publishing, tasks  # noqa: F401

@@ -308,14 +308,13 @@ def promiser_overviews(pledges: Iterable[Pledge]) -> list[PromiserOverview]:
     return overviews
 
 
-def newly_confirmed_evidence(limit: int = 5) -> QuerySet[Evidence]:
-    """The latest evidence editors confirmed for published pledges, newest confirmation first."""
-    return (
-        confirmed_evidence()
-        .filter(pledge__is_published=True)
-        .select_related("pledge")
-        .order_by("-reviewed_at", "-pk")[:limit]
-    )
+def newly_confirmed_evidence(limit: int = 5, pledge: Pledge | None = None) -> QuerySet[Evidence]:
+    """The latest evidence editors confirmed for published pledges (or one of them), newest
+    confirmation first."""
+    evidence = confirmed_evidence().filter(pledge__is_published=True).select_related("pledge")
+    if pledge is not None:
+        evidence = evidence.filter(pledge=pledge)
+    return evidence.order_by("-reviewed_at", "-pk")[:limit]
 
 
 def public_corrections() -> QuerySet[StatusChange]:

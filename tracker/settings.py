@@ -321,6 +321,34 @@ CELERY_BEAT_SCHEDULE = {
 UNMATCHED_SWEEP_AGE_SECONDS = env_int("UNMATCHED_SWEEP_AGE_SECONDS", 600)
 UNMATCHED_SWEEP_BATCH = env_int("UNMATCHED_SWEEP_BATCH", 500)
 
+# --- Cache: the public pages (pledges/site/cache.py), kept until an editor publishes ----------
+# Redis when REDIS_URL is set: one cache and one public version for every process. Otherwise each
+# process keeps its own (development, tests); with several processes and no Redis, a process
+# that did not make a change may show the old page until the entry expires, hence the short time.
+PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 600 if REDIS_URL else 60)
+# 0: every page view reads the public version from the cache, so a publication shows on the
+# next view in every process. More: each process reuses its read that long (one Redis round
+# trip less per view; another process's publication shows up to that much later).
+PUBLIC_VERSION_CHECK_SECONDS = env_float("PUBLIC_VERSION_CHECK_SECONDS", 0.0)
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "tracker"),
+            "TIMEOUT": PUBLIC_CACHE_SECONDS,
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "tracker",
+            "TIMEOUT": PUBLIC_CACHE_SECONDS,
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
+
 # --- Matcher and ingestion -------------------------------------------------------------------
 # Articles scoring at or above this are stored as suggestions for editors to review.
 MATCH_REVIEW_THRESHOLD = env_float("MATCH_REVIEW_THRESHOLD", 0.5)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import HttpResponsePermanentRedirect
+from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -121,3 +121,8 @@ def corrections(request):
     return render(
         request, "pledges/corrections.html", {"corrections": selectors.public_corrections()}
     )
+
+
+def ping(request):
+    """The smallest answer the site gives through its whole middleware stack."""
+    return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")

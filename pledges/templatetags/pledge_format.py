@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
+import re
+
 from django import template
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 register = template.Library()
+
+# Hangul syllables, jamo and compatibility jamo.
+_HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
+
+
+@register.filter
+def lang_ko(value) -> str:
+    """` lang="ko"` for an element showing Korean text (a title, name, outlet, snippet with no
+    English version) on a page in another language, so screen readers pronounce it as Korean;
+    nothing on Korean pages, whose <html lang> says it already. Use: <h1{{ title|lang_ko }}>."""
+    if (get_language() or "ko").startswith("ko") or not _HANGUL.search(str(value or "")):
+        return ""
+    return mark_safe(' lang="ko"')
+
 
 _KOREAN_UNITS = [(10**12, "조"), (10**8, "억"), (10**4, "만")]
 _ENGLISH_UNITS = [(10**12, "trillion"), (10**9, "billion"), (10**6, "million")]

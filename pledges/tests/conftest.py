@@ -90,6 +90,15 @@ def fresh_crawler_state(settings):
     yield
 
 
+@pytest.fixture(autouse=True)
+def empty_public_cache():
+    """No page cached by another test (whose rows were rolled back) is served to this one."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def demo_data(db):
     from pledges.demo_data import load_gwangju_demo
