@@ -173,7 +173,7 @@ def report(rows: dict[str, dict | None]) -> int:
 def main() -> int:
     url = bench_load.bench_database_url("BENCH_WEB_DATABASE_URL", "tracker_bench_web")
     redis_url = os.environ.get("REDIS_URL", "").strip()
-    check = os.environ.get("PUBLIC_VERSION_CHECK_SECONDS", "").strip() or "0"
+    check = os.environ.get("PUBLIC_VERSION_CHECK_SECONDS", "").strip() or "1"
     print(
         f"bench-web: database {urlsplit(url).path.lstrip('/')}, {CONNECTIONS} connections, "
         f"{SECONDS:.0f} s per target, gunicorn (tracker/gunicorn.conf.py) on "

@@ -11,6 +11,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from pledges.api import views
+from pledges.site.cache import public_page
 
 app_name = "api"
 
@@ -35,10 +36,19 @@ router.register("evidence", views.EvidenceViewSet, basename="evidence")
 router.register("promisers", views.PromiserViewSet, basename="promiser")
 router.register("statuses", views.StatusViewSet, basename="status")
 
+
+def cached(patterns):
+    """The API's reads are public pages too: served from the same cache, invalidated by the same
+    public version (wraps() keeps DRF's attributes on the view, which the schema reads)."""
+    for pattern in patterns:
+        pattern.callback = public_page(pattern.callback)
+    return patterns
+
+
 urlpatterns = [
     # JSON by default, YAML with ?format=yaml; labels in English with ?lang=en.
     path("schema/", SpectacularAPIView.as_view(renderer_classes=SCHEMA_RENDERERS), name="schema"),
-    path("", include(router.urls)),
+    path("", include(cached(router.urls))),
     # Ends in "/": an address without it is first sent there (APPEND_SLASH), as elsewhere.
     re_path(r"^(?P<path>.*/)$", views.not_found),
 ]

@@ -267,3 +267,19 @@ def test_a_process_may_reuse_its_version_read_but_sees_its_own_changes_at_once(
     response = client.get("/")
     assert response[HIT_HEADER] == "miss"
     assert "이 프로세스에서 고친 제목" in response.content.decode()
+
+
+def test_the_api_is_cached_and_a_confirmation_shows_on_its_next_read(client, pledge, editor):
+    suggestion = EvidenceFactory(
+        pledge=pledge, article=ArticleFactory(title="API 캐시 기사"), state="suggested"
+    )
+    url = "/api/v1/evidence/"
+    assert client.get(url)[HIT_HEADER] == "miss"
+    second = client.get(url, HTTP_ORIGIN="https://example.org")
+    assert second[HIT_HEADER] == "hit"
+    assert second["Access-Control-Allow-Origin"] == "*"  # CORS is added to cached answers too
+    assert "API 캐시 기사" not in second.content.decode()
+    review.confirm_evidence(evidence=suggestion, reviewer=editor)
+    response = client.get(url)
+    assert response[HIT_HEADER] == "miss"
+    assert "API 캐시 기사" in response.content.decode()
