@@ -57,7 +57,10 @@ class BlankTolerantFilterSet(django_filters.FilterSet):
 
     @classmethod
     def _codes(cls, name: str, values: list[str]) -> list[str]:
-        choices = fixed_choices(cls.base_filters.get(name))
+        flt = cls.base_filters.get(name)
+        if isinstance(flt, django_filters.ModelChoiceFilter) and flt.extra.get("to_field_name"):
+            return [slug_by_name(flt.queryset.model, v) for v in values]
+        choices = fixed_choices(flt)
         if not choices:
             return values
         labels = choice_value_by_label(choices)
@@ -106,6 +109,25 @@ def choice_value_by_label(choices) -> dict[str, str]:
         known.pop(key, None)
     known.update({str(value).casefold(): str(value) for value, _label in choices})
     return known
+
+
+def _plain(text: str) -> str:
+    return "".join(text.split()).casefold()
+
+
+def slug_by_name(model, value: str) -> str:
+    """A promiser, region or category named as pages show it ("대통령 이재명", "광주광역시",
+    "Gwangju"), with or without spaces, to its slug; a slug, or a name no row has, is kept
+    as given (an unknown one is then the filter's clear error)."""
+    if model.objects.filter(slug=value).exists():
+        return value
+    wanted = _plain(value)
+    for row in model.objects.all():
+        role, role_en = getattr(row, "role", ""), getattr(row, "role_en", "")
+        shown = {row.name, row.name_en, f"{role} {row.name}", f"{role_en} {row.name_en}"}
+        if any(name and _plain(name) == wanted for name in shown):
+            return row.slug
+    return value
 
 
 def status_value_by_label() -> dict[str, str]:

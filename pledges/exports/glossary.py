@@ -100,7 +100,7 @@ EXAMPLES: dict[str, str] = {
     "pledge_slug": "ai-cluster-phase-2",
     "title": "인공지능 집적단지 2단계",
     "title_en": "AI cluster, phase 2",
-    "promiser_slug": "gwangju-city",
+    "promiser_slug": "lee-jae-myung",
     "promiser_name": "대통령 이재명",
     "jurisdiction_slug": "gwangju",
     "jurisdiction_name": "광주광역시",

@@ -159,6 +159,15 @@ def test_list_filters_by_promiser_type_agency_and_budget_shortfall(client, demo_
         return {s for s in SLUGS if f"/pledges/{s}/" in html}
 
     assert slugs(promiser="gwangju-city") == {"ai-cluster-phase-1"}
+    # As pages show them, in either language, spaced or not; the downloads agree.
+    assert slugs(promiser="광주광역시") == {"ai-cluster-phase-1"}
+    assert slugs(promiser="Gwangju Metropolitan City") == {"ai-cluster-phase-1"}
+    assert "ai-cluster-phase-1" not in slugs(promiser="대통령이재명")
+    assert slugs(promiser="President Lee Jae-myung") == slugs(promiser="lee-jae-myung")
+    assert slugs(jurisdiction="광주광역시") == slugs(jurisdiction="gwangju")
+    rows = client.get("/export/pledges.csv", {"promiser": "대통령 이재명"}).getvalue()
+    assert b"ai-cluster-phase-1" not in rows and b"ax-demonstration-valley" in rows
+    assert client.get("/export/pledges.csv", {"promiser": "없는 사람"}).status_code == 400
     assert slugs(agency="과학기술정보통신부") == {
         "national-ai-computing-center",
         "ax-demonstration-valley",
