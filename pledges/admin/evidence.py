@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.db.models import Prefetch
 from django.db.models.functions import TruncDate
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from pledges import matching, review
+from pledges.admin.desk import QUEUE_QUERY, DeskSuggestionsMixin, WaitingFilter, desk_items
 from pledges.admin.display import amounts_list, highlight_terms
 from pledges.admin.queue import ReviewQueueMixin, ScoreBandFilter, reject_reason_choices
 from pledges.models import (
@@ -23,6 +25,7 @@ from pledges.models import (
     RematchBatch,
     RematchRun,
     ReviewState,
+    SignalSuggestion,
     SimilarityKey,
 )
 
@@ -112,14 +115,17 @@ class EvidenceForm(forms.ModelForm):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(ReviewQueueMixin, admin.ModelAdmin):
+class EvidenceAdmin(ReviewQueueMixin, DeskSuggestionsMixin, admin.ModelAdmin):
     """The review queue: one screen of suggestions, newest day first and best score first
-    within it; confirm or reject on the row (keys j/k, c, r) or many at once."""
+    within it; confirm or reject on the row (keys j/k, c, r) or many at once. Under each
+    article's sentence, the status, milestone and budget suggestions of the same article and
+    pledge, decided the same way (``admin/desk.py``)."""
 
     form = EvidenceForm
     list_display = ["suggestion", "score_column", "justification", "decision"]
     list_display_links = None
     list_filter = [
+        WaitingFilter,
         "state",
         ScoreBandFilter,
         ("pledge", admin.RelatedOnlyFieldListFilter),
@@ -156,12 +162,25 @@ class EvidenceAdmin(ReviewQueueMixin, admin.ModelAdmin):
         js = ["pledges/admin/review_queue.js"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("article", "pledge", "reviewer")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("article", "pledge", "reviewer")
+            .prefetch_related(
+                Prefetch(
+                    "signals",
+                    queryset=SignalSuggestion.objects.select_related("pledge", "reviewer").order_by(
+                        "source", "start"
+                    ),
+                ),
+                "budget_figures__confirmed_by",
+            )
+        )
 
     def changelist_view(self, request, extra_context=None):
         # The list opens as the review queue: suggestions only.
         if request.method == "GET" and not request.GET:
-            return HttpResponseRedirect(f"{request.path}?state__exact={ReviewState.SUGGESTED}")
+            return HttpResponseRedirect(f"{request.path}{QUEUE_QUERY}")
         context = {
             # The queue needs the width: the app list stays on the index page.
             "is_nav_sidebar_enabled": False,
@@ -237,9 +256,10 @@ class EvidenceAdmin(ReviewQueueMixin, admin.ModelAdmin):
     @admin.display(description=_("justifying sentence"))
     def justification(self, obj) -> str:
         return format_html(
-            '<p class="desk-snippet">{}</p>{}',
+            '<p class="desk-snippet">{}</p>{}{}',
             highlight_terms(obj.snippet, obj.matched_terms or []),
             amounts_list(obj.amounts),
+            desk_items(obj),
         )
 
     @admin.display(description=_("decision"))

@@ -42,7 +42,7 @@ def _log_in(page, live_server):
     page.fill("input[name=username]", "minji")
     page.fill("input[name=password]", "pw-minji-1")
     page.click("input[type=submit]")
-    page.wait_for_url("**/admin/pledges/evidence/?state__exact=suggested")
+    page.wait_for_url("**/admin/pledges/evidence/?waiting=yes")
 
 
 def test_an_editor_works_through_the_queue_by_keyboard_at_1280(
