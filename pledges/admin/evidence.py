@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 
 from pledges import matching, review
 from pledges.admin.desk import QUEUE_QUERY, DeskSuggestionsMixin, WaitingFilter, desk_items
-from pledges.admin.display import amounts_list, highlight_terms
+from pledges.admin.display import amounts_list, feature_lines, highlight_terms, terms_text
 from pledges.admin.queue import ReviewQueueMixin, ScoreBandFilter, reject_reason_choices
 from pledges.models import (
     Article,
@@ -136,15 +136,25 @@ class EvidenceAdmin(ReviewQueueMixin, DeskSuggestionsMixin, admin.ModelAdmin):
     list_per_page = 50
     search_fields = ["article__title", "snippet", "pledge__title", "pledge__code"]
     autocomplete_fields = ["article", "pledge"]
-    readonly_fields = ["why_suggested", "reviewer", "reviewed_at", "created_at", "updated_at"]
+    readonly_fields = [
+        "decide_here",
+        "why_suggested",
+        "terms_found",
+        "amounts_found",
+        "reviewer",
+        "reviewed_at",
+        "created_at",
+        "updated_at",
+    ]
     fields = [
         "article",
         "pledge",
         "state",
+        "decide_here",
         "why_suggested",
         "snippet",
-        "matched_terms",
-        "amounts",
+        "terms_found",
+        "amounts_found",
         "score",
         "method",
         "reject_reason",
@@ -206,18 +216,41 @@ class EvidenceAdmin(ReviewQueueMixin, DeskSuggestionsMixin, admin.ModelAdmin):
         return format_html(
             "<p>{}: {}</p><p>{}</p><p>{}: {}</p><p>{}</p><ul>{}</ul>",
             _("Matched terms"),
-            ", ".join(why.terms),
+            terms_text(why.terms),
             why.sentence,
             _("Rule score"),
-            why.rule_score,
+            f"{why.rule_score:.2f}" if why.rule_score is not None else "—",
             heading,
-            format_html_join("", "<li><code>{}</code> {}</li>", why.weights),
+            feature_lines(why.weights),
         )
+
+    @admin.display(description=_("decision"))
+    def decide_here(self, obj) -> str:
+        """The queue's row decision on the evidence's own page (plain POST, back to this
+        page), with the status, milestone and budget suggestions of the same article."""
+        if obj is None or obj.pk is None:
+            return "—"
+        # The first submit button of a form is what Enter in a text field presses: a disabled
+        # one first means Enter in a reason field neither confirms nor saves by accident.
+        return format_html(
+            '<div class="desk-page-decision">'
+            '<button type="submit" disabled hidden aria-hidden="true"></button>{}{}</div>',
+            self.decision(obj),
+            desk_items(obj),
+        )
+
+    @admin.display(description=_("matched terms"))
+    def terms_found(self, obj) -> str:
+        return terms_text(obj.matched_terms) if obj else "—"
+
+    @admin.display(description=_("amounts found"))
+    def amounts_found(self, obj) -> str:
+        return (amounts_list(obj.amounts) or "—") if obj else "—"
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None:
-            fields += ["article", "pledge", "state", "score", "method", "matched_terms", "amounts"]
+            fields += ["article", "pledge", "state", "score", "method"]
         return fields
 
     def has_delete_permission(self, request, obj=None) -> bool:

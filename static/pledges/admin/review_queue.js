@@ -215,7 +215,7 @@ function startReviewQueue() {
     const row = field.closest("[data-desk-item]") || field.closest("tr");
     if (event.key === "Enter") {
       event.preventDefault();
-      decide(row, row.querySelector(".desk-reject"));
+      decide(row, boxOf(row).querySelector(".desk-reject"));
     } else if (event.key === "Escape") {
       event.preventDefault();
       select(rows.indexOf(row));
