@@ -14,10 +14,12 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from pledges import review
+from pledges.admin.fields import LinesField
 from pledges.models import (
     BudgetFigure,
     Category,
@@ -188,6 +190,14 @@ class PledgeAdmin(admin.ModelAdmin):
         return obj._suggested
 
     change_form_template = "admin/pledges/pledge/change_form.html"
+
+    # Lists of words, edited one per line rather than as JSON.
+    LINE_FIELDS = ("national_agenda_refs", "match_keywords", "match_aliases", "match_exclusions")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in self.LINE_FIELDS:
+            return LinesField(label=capfirst(db_field.verbose_name), help_text=db_field.help_text)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_urls(self):
         extra = [

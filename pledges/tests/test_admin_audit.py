@@ -98,3 +98,23 @@ def test_the_pledge_page_loads_the_stylesheet_that_keeps_inlines_in_1280(desk):
     pledge = PledgeFactory()
     html = desk.get(reverse("admin:pledges_pledge_change", args=[pledge.pk])).content.decode()
     assert "pledges/admin/forms.css" in html
+
+
+def test_matcher_terms_are_edited_one_per_line_not_as_json(desk):
+    from pledges.tests.admin_forms import change_form_data
+
+    pledge = PledgeFactory(match_keywords=["AX실증밸리", "실증밸리"], match_aliases=[])
+    url = reverse("admin:pledges_pledge_change", args=[pledge.pk])
+    page = desk.get(url)
+    html = page.content.decode()
+    assert "AX실증밸리\n실증밸리</textarea>" in html
+    assert '["AX실증밸리"' not in html
+    assert "한 줄에 하나씩 적습니다." in html
+    data = change_form_data(page)
+    data["match_aliases"] = "  AX 실증 밸리 \n\n글로벌 실증밸리\n"
+    data["_continue"] = "1"
+    response = desk.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    pledge.refresh_from_db()
+    assert pledge.match_keywords == ["AX실증밸리", "실증밸리"]
+    assert pledge.match_aliases == ["AX 실증 밸리", "글로벌 실증밸리"]
