@@ -194,6 +194,7 @@ class EvidenceAdmin(ReviewQueueMixin, DeskSuggestionsMixin, admin.ModelAdmin):
         context = {
             # The queue needs the width: the app list stays on the index page.
             "is_nav_sidebar_enabled": False,
+            "title": _("Review queue"),
             "reject_reason_choices": reject_reason_choices(),
             **(extra_context or {}),
         }
