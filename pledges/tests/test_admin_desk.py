@@ -392,3 +392,35 @@ def test_the_row_endpoints_only_answer_post(desk, evidence):
     assert desk.get(_url("signal_accept", signal.pk)).status_code == 405
     assert desk.get(_url("budget_reject", evidence.pk, 0)).status_code == 405
     assert Evidence.objects.get().state == ReviewState.SUGGESTED
+
+
+def test_the_desk_endpoints_write_only_through_the_editor_actions(desk, evidence):
+    """The provenance walk of every admin form and action (test_admin_provenance.py), for the
+    desk's own row endpoints: every write of evidence, status history or figures they cause
+    comes from inside review.py / review_desk.py."""
+    from pledges.tests.test_admin_provenance import WriteWatch
+
+    status = _signal(evidence)
+    milestone = _signal(
+        evidence, kind="site_selected", start=40, suggested_status="", milestone_kind="other"
+    )
+    watch = WriteWatch()
+    watch.connect()
+    try:
+        desk.post(_url("signal_reject", milestone.pk), {"reason_text": "다른 사업"})
+        desk.post(_url("signal_edit", status.pk), {"suggested_status": "in_progress"})
+        desk.post(_url("budget_reject", evidence.pk, 2), {"reason_choice": "not_about"})
+        desk.post(
+            _url("budget_edit", evidence.pk, 0),
+            {
+                "amount_krw": "95700000000",
+                "stage": "secured",
+                "funder": "national",
+                "as_of": "2026-03-02",
+            },
+        )
+    finally:
+        watch.disconnect()
+    assert watch.outside == []
+    assert StatusChange.objects.filter(pledge=evidence.pledge).count() == 1
+    assert sorted(BudgetFigure.objects.values_list("state", flat=True)) == ["confirmed", "rejected"]
