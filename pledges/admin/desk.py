@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pledges import review_desk
 from pledges.admin.display import amount_line, highlight_terms
+from pledges.admin.fields import KrwField
 from pledges.admin.queue import RejectReasonForm, reject_reason_choices
 from pledges.models import (
     BudgetStage,
@@ -210,9 +211,7 @@ class SignalEditForm(forms.Form):
 
 
 class BudgetEditForm(forms.Form):
-    amount_krw = forms.IntegerField(
-        label=_("Amount (KRW)"), min_value=0, help_text=_("In won: 957억 원 is 95700000000.")
-    )
+    amount_krw = KrwField(label=_("Amount (KRW)"), help_text=_("For example 957억 원."))
     stage = forms.ChoiceField(label=_("stage"), choices=BudgetStage.choices)
     funder = forms.ChoiceField(label=_("funder"), choices=Funder.choices)
     fiscal_year = forms.IntegerField(

@@ -1,10 +1,12 @@
-"""Form fields of the editors' desk that spare editors raw JSON: a list of words is edited one
-per line."""
+"""Form fields of the editors' desk that spare editors raw JSON and long integers: a list of
+words is edited one per line, an amount in won as Koreans write it."""
 
 from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from pledges.korean.money import format_krw, parse_amount
 
 
 class LinesField(forms.CharField):
@@ -35,3 +37,37 @@ class LinesField(forms.CharField):
 
     def has_changed(self, initial, data) -> bool:
         return self.to_python(initial or []) != self.to_python(data)
+
+
+class KrwField(forms.CharField):
+    """An amount in won, written as Koreans write it ("957억 원", "1조 2천억", "3억5천만원") or
+    as plain digits; shown as "957억원", never as a long integer."""
+
+    default_error_messages = {
+        "invalid_krw": _("Write an amount such as 957억 원, 1조 2천억 원 or 95700000000."),
+    }
+
+    def prepare_value(self, value):
+        if isinstance(value, int):
+            return format_krw(value)
+        return value
+
+    def to_python(self, value) -> int | None:
+        if isinstance(value, int):
+            return value
+        text = (super().to_python(value) or "").strip()
+        if not text:
+            return None
+        digits = text.replace(",", "").replace(" ", "").removesuffix("원")
+        if digits.isdigit():
+            return int(digits)
+        amount = parse_amount(text)
+        if amount is None:
+            raise forms.ValidationError(self.error_messages["invalid_krw"], code="invalid_krw")
+        return amount
+
+    def has_changed(self, initial, data) -> bool:
+        try:
+            return self.to_python(initial) != self.to_python(data)
+        except forms.ValidationError:
+            return True

@@ -293,10 +293,11 @@ def test_editing_a_budget_amount_first_confirms_the_editors_figures(desk, eviden
     edit = _url("budget_edit", evidence.pk, 2)
     page = desk.get(edit).content.decode()
     assert "300억 원 · 국비 · 정부안" in page
+    assert 'value="300억원"' in page  # the amount as Koreans write it, not 30000000000
     response = desk.post(
         edit,
         {
-            "amount_krw": "31000000000",
+            "amount_krw": "310억 원",
             "stage": "government_proposal",
             "funder": "national",
             "fiscal_year": "2027",
