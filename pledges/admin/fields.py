@@ -49,7 +49,9 @@ class KrwField(forms.CharField):
 
     def prepare_value(self, value):
         if isinstance(value, int):
-            return format_krw(value)
+            written = format_krw(value)
+            # Shown in words only when they read back to the same amount, to the won.
+            return written if parse_amount(written) == value else str(value)
         return value
 
     def to_python(self, value) -> int | None:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from pledges import review
-from pledges.admin.fields import LinesField
+from pledges.admin.fields import KrwField, LinesField
 from pledges.models import (
     BudgetFigure,
     Category,
@@ -64,7 +64,16 @@ class MilestoneInline(admin.TabularInline):
     fields = ["kind", "title", "title_en", "planned_date", "actual_date", "note"]
 
 
-class BudgetFigureInline(admin.TabularInline):
+class KrwAmountMixin:
+    """Amounts in won as Koreans write them ("957억 원"), not as a long integer."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "amount_krw":
+            return KrwField(label=capfirst(db_field.verbose_name), required=not db_field.blank)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class BudgetFigureInline(KrwAmountMixin, admin.TabularInline):
     model = BudgetFigure
     extra = 0
     fields = ["stage", "funder", "amount_krw", "fiscal_year", "as_of", "state", "note"]
@@ -426,7 +435,7 @@ class MilestoneAdmin(admin.ModelAdmin):
 
 
 @admin.register(BudgetFigure)
-class BudgetFigureAdmin(admin.ModelAdmin):
+class BudgetFigureAdmin(KrwAmountMixin, admin.ModelAdmin):
     """Figures found in confirmed articles wait here with their sentence, funder and stage in
     words: confirm in one click, or open one to correct it first."""
 

@@ -118,3 +118,26 @@ def test_matcher_terms_are_edited_one_per_line_not_as_json(desk):
     pledge.refresh_from_db()
     assert pledge.match_keywords == ["AX실증밸리", "실증밸리"]
     assert pledge.match_aliases == ["AX 실증 밸리", "글로벌 실증밸리"]
+
+
+def test_budget_amounts_are_edited_as_koreans_write_them(desk):
+    from pledges.tests.admin_forms import change_form_data
+
+    figure = BudgetFigureFactory(amount_krw=95_712_345_678, state="suggested")
+    url = reverse("admin:pledges_budgetfigure_change", args=[figure.pk])
+    page = desk.get(url)
+    assert 'value="957억1234만5678원"' in page.content.decode()
+    data = change_form_data(page)
+    data["_continue"] = "1"
+    assert desk.post(url, data).status_code == 302  # unchanged, to the won
+    figure.refresh_from_db()
+    assert figure.amount_krw == 95_712_345_678
+    data["amount_krw"] = "1조 2천억 원"
+    assert desk.post(url, data).status_code == 302
+    figure.refresh_from_db()
+    assert figure.amount_krw == 1_200_000_000_000
+    data["amount_krw"] = "많이"
+    refused = desk.post(url, data)
+    assert refused.status_code == 200 and "957억 원, 1조 2천억 원" in refused.content.decode()
+    figure.refresh_from_db()
+    assert figure.amount_krw == 1_200_000_000_000
