@@ -25,6 +25,7 @@ from pledges.admin.display import amount_line, highlight_terms
 from pledges.admin.fields import KrwField
 from pledges.admin.queue import RejectReasonForm, reject_reason_choices
 from pledges.models import (
+    BrokenReason,
     BudgetStage,
     Evidence,
     FigureState,
@@ -202,12 +203,14 @@ def desk_items(evidence: Evidence) -> SafeString:
 
 class SignalEditForm(forms.Form):
     suggested_status = forms.ChoiceField(label=_("New status"), required=False, choices=())
+    broken_reason = forms.ChoiceField(label=_("broken reason"), required=False, choices=())
     effective_date = forms.DateField(label=_("Effective date"), required=False)
     rationale = forms.CharField(label=_("Rationale"), required=False, widget=forms.Textarea)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["suggested_status"].choices = [("", _("No status change")), *Status.choices]
+        self.fields["broken_reason"].choices = [("", "—"), *BrokenReason.choices]
 
 
 class BudgetEditForm(forms.Form):
@@ -323,6 +326,7 @@ class DeskSuggestionsMixin:
         article = signal.evidence.article
         initial = {
             "suggested_status": signal.suggested_status,
+            "broken_reason": signal.broken_reason,
             "effective_date": signal.date,
         }
         form = SignalEditForm(request.POST if request.method == "POST" else None, initial=initial)
@@ -333,6 +337,7 @@ class DeskSuggestionsMixin:
                     signal=signal,
                     reviewer=request.user,
                     suggested_status=data["suggested_status"],
+                    broken_reason=data["broken_reason"],
                     effective_date=data["effective_date"],
                     rationale=data["rationale"],
                 )
@@ -473,7 +478,7 @@ class DeskSuggestionsMixin:
             text, state, status = conflict.messages[0], "", 409
         except ValidationError as error:
             text, state, status = error.messages[0], "", 400
-        if request.headers.get("Accept", "").count("application/json"):
+        if "application/json" in request.headers.get("Accept", ""):
             pending = sum(review_desk.pending_counts().values())
             evidence = Evidence.objects.filter(pk=evidence_pk).first()
             return JsonResponse(

@@ -425,3 +425,25 @@ def test_the_desk_endpoints_write_only_through_the_editor_actions(desk, evidence
     assert watch.outside == []
     assert StatusChange.objects.filter(pledge=evidence.pledge).count() == 1
     assert sorted(BudgetFigure.objects.values_list("state", flat=True)) == ["confirmed", "rejected"]
+
+
+def test_editing_a_signal_to_broken_without_a_reason_is_refused_in_korean(desk, evidence):
+    signal = _signal(evidence)
+    edit = _url("signal_edit", signal.pk)
+    response = desk.post(edit, {"suggested_status": Status.BROKEN})
+    assert response.status_code == 200
+    assert "파기 사유가 필요합니다" in response.content.decode()
+    signal.refresh_from_db()
+    assert (signal.state, signal.suggested_status) == (SignalState.SUGGESTED, Status.IN_PROGRESS)
+    assert not StatusChange.objects.exists()
+    accepted = desk.post(
+        edit, {"suggested_status": Status.BROKEN, "broken_reason": _any_broken_reason()}
+    )
+    assert accepted.status_code == 302
+    assert StatusChange.objects.get().to_status == Status.BROKEN
+
+
+def _any_broken_reason() -> str:
+    from pledges.models import BrokenReason
+
+    return BrokenReason.values[0]
