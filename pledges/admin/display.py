@@ -9,6 +9,8 @@ from collections.abc import Iterable
 
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from pledges.models import BudgetStage, Funder
 from pledges.templatetags.pledge_format import krw
@@ -65,3 +67,48 @@ def amounts_list(amounts: Iterable[dict] | None) -> SafeString:
         return mark_safe("")
     items = format_html_join("", "<li>{}</li>", ((line,) for line in lines))
     return format_html('<ul class="desk-amounts">{}</ul>', items)
+
+
+# What the matcher's features mean, for the editor reading "why it was suggested".
+FEATURE_LABELS = {
+    "rule_score": _("rule score"),
+    "evidence": _("evidence before demotions"),
+    "first_title": _("first named in the title"),
+    "first_lead": _("first named in the lead"),
+    "kind_alias": _("strongest term: an alias or the title"),
+    "kind_derived": _("strongest term: a name from the official wording"),
+    "kind_keyword": _("strongest term: a keyword"),
+    "region_same_sentence": _("sentences that also name the region"),
+    "passing": _("named in passing only"),
+    "other_region_subject": _("the article is about another region"),
+    "context_only": _("named only beside another pledge or as a future goal"),
+    "future_share": _("sentences about the future"),
+    "evidence_share": _("its share of all pledges' evidence in the article"),
+    "other_pledges": _("other pledges in the article"),
+    "mention_sentences": _("sentences naming it (log)"),
+    "article_sentences": _("sentences in the article (log)"),
+    "demotion": _("demotion"),
+}
+OUTLET_PREFIX = "outlet:"
+
+
+def feature_label(name: str) -> str:
+    if name.startswith(OUTLET_PREFIX):
+        return gettext("outlet: %(outlet)s") % {"outlet": name.removeprefix(OUTLET_PREFIX)}
+    return str(FEATURE_LABELS.get(name, name))
+
+
+def feature_lines(weights: Iterable[tuple[str, float]]) -> SafeString:
+    """One line per feature: its meaning in words and its signed weight (+0.42 / −0.13)."""
+    return format_html_join(
+        "",
+        '<li><span title="{}">{}</span> {}</li>',
+        (
+            (name, feature_label(name), f"{weight:+.2f}".replace("-", "−"))
+            for name, weight in weights
+        ),
+    )
+
+
+def terms_text(terms: Iterable[str] | None) -> str:
+    return ", ".join(t for t in terms or [] if isinstance(t, str)) or "—"

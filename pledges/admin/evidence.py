@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.db.models import Prefetch
 from django.db.models.functions import TruncDate
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -14,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from pledges import matching, review
-from pledges.admin.display import amounts_list, highlight_terms
+from pledges.admin.desk import QUEUE_QUERY, DeskSuggestionsMixin, WaitingFilter, desk_items
+from pledges.admin.display import amounts_list, feature_lines, highlight_terms, terms_text
 from pledges.admin.queue import ReviewQueueMixin, ScoreBandFilter, reject_reason_choices
 from pledges.models import (
     Article,
@@ -23,6 +25,7 @@ from pledges.models import (
     RematchBatch,
     RematchRun,
     ReviewState,
+    SignalSuggestion,
     SimilarityKey,
 )
 
@@ -112,14 +115,17 @@ class EvidenceForm(forms.ModelForm):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(ReviewQueueMixin, admin.ModelAdmin):
+class EvidenceAdmin(ReviewQueueMixin, DeskSuggestionsMixin, admin.ModelAdmin):
     """The review queue: one screen of suggestions, newest day first and best score first
-    within it; confirm or reject on the row (keys j/k, c, r) or many at once."""
+    within it; confirm or reject on the row (keys j/k, c, r) or many at once. Under each
+    article's sentence, the status, milestone and budget suggestions of the same article and
+    pledge, decided the same way (``admin/desk.py``)."""
 
     form = EvidenceForm
     list_display = ["suggestion", "score_column", "justification", "decision"]
     list_display_links = None
     list_filter = [
+        WaitingFilter,
         "state",
         ScoreBandFilter,
         ("pledge", admin.RelatedOnlyFieldListFilter),
@@ -130,15 +136,25 @@ class EvidenceAdmin(ReviewQueueMixin, admin.ModelAdmin):
     list_per_page = 50
     search_fields = ["article__title", "snippet", "pledge__title", "pledge__code"]
     autocomplete_fields = ["article", "pledge"]
-    readonly_fields = ["why_suggested", "reviewer", "reviewed_at", "created_at", "updated_at"]
+    readonly_fields = [
+        "decide_here",
+        "why_suggested",
+        "terms_found",
+        "amounts_found",
+        "reviewer",
+        "reviewed_at",
+        "created_at",
+        "updated_at",
+    ]
     fields = [
         "article",
         "pledge",
         "state",
+        "decide_here",
         "why_suggested",
         "snippet",
-        "matched_terms",
-        "amounts",
+        "terms_found",
+        "amounts_found",
         "score",
         "method",
         "reject_reason",
@@ -156,15 +172,29 @@ class EvidenceAdmin(ReviewQueueMixin, admin.ModelAdmin):
         js = ["pledges/admin/review_queue.js"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("article", "pledge", "reviewer")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("article", "pledge", "reviewer")
+            .prefetch_related(
+                Prefetch(
+                    "signals",
+                    queryset=SignalSuggestion.objects.select_related("pledge", "reviewer").order_by(
+                        "source", "start"
+                    ),
+                ),
+                "budget_figures__confirmed_by",
+            )
+        )
 
     def changelist_view(self, request, extra_context=None):
         # The list opens as the review queue: suggestions only.
         if request.method == "GET" and not request.GET:
-            return HttpResponseRedirect(f"{request.path}?state__exact={ReviewState.SUGGESTED}")
+            return HttpResponseRedirect(f"{request.path}{QUEUE_QUERY}")
         context = {
             # The queue needs the width: the app list stays on the index page.
             "is_nav_sidebar_enabled": False,
+            "title": _("Review queue"),
             "reject_reason_choices": reject_reason_choices(),
             **(extra_context or {}),
         }
@@ -187,18 +217,41 @@ class EvidenceAdmin(ReviewQueueMixin, admin.ModelAdmin):
         return format_html(
             "<p>{}: {}</p><p>{}</p><p>{}: {}</p><p>{}</p><ul>{}</ul>",
             _("Matched terms"),
-            ", ".join(why.terms),
+            terms_text(why.terms),
             why.sentence,
             _("Rule score"),
-            why.rule_score,
+            f"{why.rule_score:.2f}" if why.rule_score is not None else "—",
             heading,
-            format_html_join("", "<li><code>{}</code> {}</li>", why.weights),
+            feature_lines(why.weights),
         )
+
+    @admin.display(description=_("decision"))
+    def decide_here(self, obj) -> str:
+        """The queue's row decision on the evidence's own page (plain POST, back to this
+        page), with the status, milestone and budget suggestions of the same article."""
+        if obj is None or obj.pk is None:
+            return "—"
+        # The first submit button of a form is what Enter in a text field presses: a disabled
+        # one first means Enter in a reason field neither confirms nor saves by accident.
+        return format_html(
+            '<div class="desk-page-decision">'
+            '<button type="submit" disabled hidden aria-hidden="true"></button>{}{}</div>',
+            self.decision(obj),
+            desk_items(obj),
+        )
+
+    @admin.display(description=_("matched terms"))
+    def terms_found(self, obj) -> str:
+        return terms_text(obj.matched_terms) if obj else "—"
+
+    @admin.display(description=_("amounts found"))
+    def amounts_found(self, obj) -> str:
+        return (amounts_list(obj.amounts) or "—") if obj else "—"
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None:
-            fields += ["article", "pledge", "state", "score", "method", "matched_terms", "amounts"]
+            fields += ["article", "pledge", "state", "score", "method"]
         return fields
 
     def has_delete_permission(self, request, obj=None) -> bool:
@@ -237,9 +290,10 @@ class EvidenceAdmin(ReviewQueueMixin, admin.ModelAdmin):
     @admin.display(description=_("justifying sentence"))
     def justification(self, obj) -> str:
         return format_html(
-            '<p class="desk-snippet">{}</p>{}',
+            '<p class="desk-snippet">{}</p>{}{}',
             highlight_terms(obj.snippet, obj.matched_terms or []),
             amounts_list(obj.amounts),
+            desk_items(obj),
         )
 
     @admin.display(description=_("decision"))

@@ -14,11 +14,13 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from pledges import review
 from pledges.admin.books import import_book_view
+from pledges.admin.fields import KrwField, LinesField
 from pledges.models import (
     BudgetFigure,
     Category,
@@ -63,7 +65,16 @@ class MilestoneInline(admin.TabularInline):
     fields = ["kind", "title", "title_en", "planned_date", "actual_date", "note"]
 
 
-class BudgetFigureInline(admin.TabularInline):
+class KrwAmountMixin:
+    """Amounts in won as Koreans write them ("957억 원"), not as a long integer."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "amount_krw":
+            return KrwField(label=capfirst(db_field.verbose_name), required=not db_field.blank)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class BudgetFigureInline(KrwAmountMixin, admin.TabularInline):
     model = BudgetFigure
     extra = 0
     fields = ["stage", "funder", "amount_krw", "fiscal_year", "as_of", "state", "note"]
@@ -189,6 +200,14 @@ class PledgeAdmin(admin.ModelAdmin):
         return obj._suggested
 
     change_form_template = "admin/pledges/pledge/change_form.html"
+
+    # Lists of words, edited one per line rather than as JSON.
+    LINE_FIELDS = ("national_agenda_refs", "match_keywords", "match_aliases", "match_exclusions")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in self.LINE_FIELDS:
+            return LinesField(label=capfirst(db_field.verbose_name), help_text=db_field.help_text)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_urls(self):
         extra = [
@@ -422,7 +441,7 @@ class MilestoneAdmin(admin.ModelAdmin):
 
 
 @admin.register(BudgetFigure)
-class BudgetFigureAdmin(admin.ModelAdmin):
+class BudgetFigureAdmin(KrwAmountMixin, admin.ModelAdmin):
     """Figures found in confirmed articles wait here with their sentence, funder and stage in
     words: confirm in one click, or open one to correct it first."""
 

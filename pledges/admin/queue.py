@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from pledges import review, selectors
+from pledges import review, review_desk
 from pledges.models import Evidence, ReviewState
 
 # The reasons editors give most (stable keys; the stored reason is the label as the editor read
@@ -167,13 +167,14 @@ class ReviewQueueMixin:
     def _answer(self, request, evidence: Evidence, text: str, *, status: int):
         if _wants_json(request):
             evidence.refresh_from_db()
-            pending = selectors.pending_review_count()
+            pending = sum(review_desk.pending_counts().values())
             return JsonResponse(
                 {
                     "ok": status == 200,
                     "id": evidence.pk,
                     "state": evidence.state,
                     "state_label": str(ReviewState(evidence.state).label),
+                    "evidence_state": evidence.state,
                     "message": text,
                     "pending": pending,
                     "pending_text": ngettext(
@@ -190,7 +191,7 @@ class ReviewQueueMixin:
         if not url_has_allowed_host_and_scheme(
             back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         ):
-            back = reverse("admin:pledges_evidence_changelist")
+            back = reverse("admin:pledges_evidence_changelist") + "?waiting=yes"
         return HttpResponseRedirect(back)
 
     # --- many rows -----------------------------------------------------------------------

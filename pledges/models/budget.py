@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from pledges.korean.money import format_krw
 from pledges.models.pledges import Pledge
 from pledges.models.vocabulary import (
     BudgetStage,
@@ -61,6 +62,7 @@ class BudgetFigure(models.Model):
         verbose_name=_("confirmed by"),
     )
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    reject_reason = models.TextField(_("reject reason"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -89,7 +91,12 @@ class BudgetFigure(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.pledge} · {self.stage} · {self.funder} · {self.amount_krw:,}"
+        # Shown in the admin's titles and trail: the stage and payer in words, the amount as
+        # Koreans read it (957억원), never raw codes or a long integer.
+        return (
+            f"{self.pledge} · {self.get_stage_display()} · {self.get_funder_display()} · "
+            f"{format_krw(self.amount_krw)}"
+        )
 
     @property
     def display_note(self) -> str:

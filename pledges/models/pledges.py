@@ -401,7 +401,10 @@ class StatusChange(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.pledge}: {self.from_status} → {self.to_status} ({self.effective_date})"
+        return (
+            f"{self.pledge}: {self.get_from_status_display()} → {self.get_to_status_display()} "
+            f"({self.effective_date})"
+        )
 
     def save(self, *args, **kwargs):
         if self.pk and StatusChange.objects.filter(pk=self.pk).exists():

@@ -166,6 +166,9 @@ class ReviewState(models.TextChoices):
 class FigureState(models.TextChoices):
     SUGGESTED = "suggested", _("Suggested")
     CONFIRMED = "confirmed", _("Confirmed")
+    # An amount an editor turned down in the desk: kept (with the reason) so the same amount
+    # of the same article is not offered again.
+    REJECTED = "rejected", _("Rejected")
 
 
 class MatchMethod(models.TextChoices):

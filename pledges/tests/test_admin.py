@@ -105,7 +105,7 @@ def test_evidence_list_opens_as_the_review_queue_best_first(editor_client, demo_
     low = EvidenceFactory(pledge=pledge, score=0.55)
     high = EvidenceFactory(pledge=pledge, score=0.95)
     response = editor_client.get(reverse("admin:pledges_evidence_changelist"), follow=True)
-    assert response.redirect_chain[-1][0].endswith("?state__exact=suggested")
+    assert response.redirect_chain[-1][0].endswith("?waiting=yes")
     shown = list(response.context["cl"].result_list)
     assert shown == [high, low]  # confirmed seed evidence is not in the queue
 

@@ -63,7 +63,7 @@ def test_public_pages_and_admin_screens_run_under_the_policy(page, live_server):
     page.fill("input[name=username]", "editor")
     page.fill("input[name=password]", "pw-editor-1")
     page.click("input[type=submit]")
-    page.wait_for_url("**/admin/pledges/evidence/?state__exact=suggested")
+    page.wait_for_url("**/admin/pledges/evidence/?waiting=yes")
     assert violations(page, seen) == []
     # The admin's JavaScript runs: selecting a row shows the action counter.
     row = page.locator("#result_list tbody tr", has_text="실증 인프라 착공")

@@ -54,7 +54,7 @@ def test_an_editor_confirms_a_suggestion_and_citizens_then_see_it(page, live_ser
     page.fill("input[name=username]", "editor")
     page.fill("input[name=password]", "pw-editor-1")
     page.click("input[type=submit]")
-    page.wait_for_url("**/admin/pledges/evidence/?state__exact=suggested")
+    page.wait_for_url("**/admin/pledges/evidence/?waiting=yes")
     row = page.locator("#result_list tbody tr", has_text="빛그린 국가산단 실증 인프라 착공")
     row.locator("input.action-select").check()
     page.select_option("select[name=action]", "confirm_selected")

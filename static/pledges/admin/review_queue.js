@@ -2,8 +2,12 @@
  *
  * Without JavaScript every row's buttons post the changelist form to the row's confirm or
  * reject address (formaction) and the page comes back with a message. With it, the same
- * requests go by fetch with the CSRF token of the form, the row is marked in place, and
- * j/k move between rows, c confirms, r goes to the reason (Enter rejects), Esc returns.
+ * requests go by fetch with the CSRF token of the form, the item is marked in place, and
+ * j/k move between items, c confirms (or accepts), r goes to the reason (Enter rejects),
+ * e opens "edit, then accept", Esc returns.
+ *
+ * An item is a row (the article's evidence) or one of the status, milestone or budget
+ * suggestions listed under its sentence ([data-desk-item]); each has its own decision box.
  * A static file with no inline script, so a Content-Security-Policy without 'unsafe-inline'
  * holds.
  */
@@ -18,7 +22,13 @@ function startReviewQueue() {
   const live = document.getElementById("desk-live");
   const pendingLine = document.querySelector(".desk-pending");
   const intro = document.querySelector(".desk-intro");
-  const rows = Array.from(table.querySelectorAll("tbody tr"));
+  const rows = [];
+  table.querySelectorAll("tbody tr").forEach(function (row) {
+    rows.push(row);
+    row.querySelectorAll("[data-desk-item]").forEach(function (item) {
+      rows.push(item);
+    });
+  });
   let current = -1;
 
   function csrfToken() {
@@ -32,10 +42,47 @@ function startReviewQueue() {
     }
   }
 
+  // The item's own decision box: a row's is in its decision column, not in the items it holds.
+  function boxOf(item) {
+    if (item.tagName === "TR") {
+      return item.querySelector("td.field-decision .desk-decision");
+    }
+    return item.querySelector(".desk-decision");
+  }
+
   function pendingRows() {
     return rows.filter(function (row) {
-      return row.querySelector(".desk-decision") && !row.classList.contains("is-done");
+      return boxOf(row) && !row.classList.contains("is-done");
     });
+  }
+
+  function closeItem(item, state) {
+    item.classList.add("is-done", "is-" + state);
+    const box = boxOf(item);
+    if (box) {
+      box.querySelectorAll("button, select, input[type=text]").forEach(function (field) {
+        field.disabled = true;
+      });
+    }
+  }
+
+  // A decision on one item can decide others: accepting a signal or a figure confirms the
+  // article's evidence; rejecting the evidence rejects its signals and withdraws its amounts.
+  function followEvidence(item, evidenceState) {
+    const row = item.tagName === "TR" ? item : item.closest("tr");
+    if (!row || !evidenceState || evidenceState === "suggested") {
+      return;
+    }
+    if (!row.classList.contains("is-done")) {
+      closeItem(row, evidenceState);
+    }
+    if (evidenceState === "rejected") {
+      row.querySelectorAll("[data-desk-item]").forEach(function (inner) {
+        if (!inner.classList.contains("is-done")) {
+          closeItem(inner, "rejected");
+        }
+      });
+    }
   }
 
   function select(index) {
@@ -67,7 +114,7 @@ function startReviewQueue() {
   }
 
   function decide(row, button) {
-    const box = row.querySelector(".desk-decision");
+    const box = boxOf(row);
     if (!box || row.classList.contains("is-busy") || row.classList.contains("is-done")) {
       return;
     }
@@ -97,10 +144,8 @@ function startReviewQueue() {
         announce(answer.body.message);
         if (answer.status === 200 || answer.status === 409) {
           // Done here, or done by another editor first: either way, not this editor's to do.
-          row.classList.add("is-done", "is-" + answer.body.state);
-          box.querySelectorAll("button, select, input[type=text]").forEach(function (field) {
-            field.disabled = true;
-          });
+          closeItem(row, answer.body.state);
+          followEvidence(row, answer.body.evidence_state);
           if (pendingLine && answer.body.pending_text) {
             pendingLine.textContent = answer.body.pending_text;
           }
@@ -127,9 +172,15 @@ function startReviewQueue() {
   rows.forEach(function (row, index) {
     row.tabIndex = -1;
     row.addEventListener("click", function (event) {
-      if (!event.target.closest("a, button, input, select")) {
-        select(index);
+      if (event.target.closest("a, button, input, select")) {
+        return;
       }
+      // A click inside a suggestion selects it, not the row around it.
+      if (row.tagName === "TR" && event.target.closest("[data-desk-item]")) {
+        return;
+      }
+      event.stopPropagation();
+      select(index);
     });
   });
 
@@ -151,7 +202,7 @@ function startReviewQueue() {
       return;
     }
     event.preventDefault();
-    const row = button.closest("tr");
+    const row = button.closest("[data-desk-item]") || button.closest("tr");
     select(rows.indexOf(row));
     decide(row, button);
   });
@@ -161,10 +212,10 @@ function startReviewQueue() {
     if (!field) {
       return;
     }
-    const row = field.closest("tr");
+    const row = field.closest("[data-desk-item]") || field.closest("tr");
     if (event.key === "Enter") {
       event.preventDefault();
-      decide(row, row.querySelector(".desk-reject"));
+      decide(row, boxOf(row).querySelector(".desk-reject"));
     } else if (event.key === "Escape") {
       event.preventDefault();
       select(rows.indexOf(row));
@@ -179,6 +230,7 @@ function startReviewQueue() {
       return;
     }
     const row = rows[current];
+    const box = row ? boxOf(row) : null;
     switch (event.key) {
       case "j":
         select(current + 1);
@@ -187,16 +239,21 @@ function startReviewQueue() {
         select(current - 1);
         break;
       case "c":
-        if (row && row.querySelector(".desk-confirm")) {
-          decide(row, row.querySelector(".desk-confirm"));
+        if (box && box.querySelector(".desk-confirm")) {
+          decide(row, box.querySelector(".desk-confirm"));
+        }
+        break;
+      case "e":
+        if (box && box.querySelector(".desk-edit") && !row.classList.contains("is-done")) {
+          window.location.assign(box.querySelector(".desk-edit").href);
         }
         break;
       case "r":
-        if (row && row.querySelector(".desk-decision select")) {
-          const choice = row.querySelector(".desk-decision select");
-          const typed = row.querySelector(".desk-decision input[type=text]");
+        if (box && box.querySelector("select")) {
+          const choice = box.querySelector("select");
+          const typed = box.querySelector("input[type=text]");
           if (choice.value || typed.value) {
-            decide(row, row.querySelector(".desk-reject"));
+            decide(row, box.querySelector(".desk-reject"));
           } else {
             choice.focus();
           }

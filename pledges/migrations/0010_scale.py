@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("pledges", "0008_ingest_failures"),
+        ("pledges", "0009_desk"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
