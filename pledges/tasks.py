@@ -34,6 +34,7 @@ from pledges.ingest.errors import IngestError, TransientFetchError
 from pledges.ingest.failures import prune_failures, resolve_failure
 from pledges.ingest.sources import record_article_failure
 from pledges.ingest.store import fetch_and_store_article
+from pledges.ingest.text import warm_up_date_parser
 from pledges.models import Pledge, Source
 from pledges.ops import health
 
@@ -51,6 +52,18 @@ def _load_shared_before_forking(**_kwargs) -> None:
     copy of the model. (The pledge book is compiled by each process at its first article:
     touching the database in the parent before forking stalled the worker's start.)"""
     _warm_korean_engine()
+
+
+@worker_init.connect
+def _warm_date_parser_before_forking(**_kwargs) -> None:
+    """Compile trafilatura's date patterns once, before the pool forks (see
+    ``warm_up_date_parser``): seconds of a fresh process's first articles otherwise."""
+    if not getattr(settings, "WARM_DATE_PARSER_ON_WORKER_START", True):
+        return
+    try:
+        warm_up_date_parser()
+    except Exception:  # a failed warm-up costs only time: the articles compile what they need
+        logger.exception("could not warm up the date parser at worker start")
 
 
 @worker_process_init.connect
@@ -141,9 +154,10 @@ def ingest_url_task(
     retry_jitter=True,
     max_retries=MAX_RETRIES,
 )
-def match_article_task(article_id: int) -> int:
-    """Suggest evidence for one stored article (a wire copy is linked instead)."""
-    return matching.match_stored_article(article_id)
+def match_article_task(article_id: int, checked: list[int] | None = None) -> int:
+    """Suggest evidence for one stored article (a wire copy is linked instead). ``checked``:
+    the articles the store step found to be no original of it (not compared again)."""
+    return matching.match_stored_article(article_id, checked=checked or ())
 
 
 @shared_task(name=pipeline.TaskName.REQUEUE_UNMATCHED)
