@@ -23,9 +23,15 @@ import logging
 import random
 
 from celery import Task, shared_task
-from celery.signals import beat_init, worker_init, worker_process_init
+from celery.signals import (
+    beat_init,
+    task_postrun,
+    task_prerun,
+    worker_init,
+    worker_process_init,
+)
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, close_old_connections
 from django.utils import timezone
 
 from pledges import matching
@@ -78,6 +84,18 @@ def _warm_korean_engine(**_kwargs) -> None:
         get_kiwi()
     except Exception:  # a missing model must not stop the worker; the task will report it
         logger.exception("could not load the Kiwi model at worker start")
+
+
+@task_prerun.connect
+@task_postrun.connect
+def _close_old_database_connections(sender=None, **_kwargs) -> None:
+    """What Django does around each web request, around each task: close the connection if it
+    is older than CONN_MAX_AGE or an error made it unusable; otherwise the next task reuses it
+    (CELERY_DB_REUSE_MAX keeps Celery from closing it every time). Not in eager mode: there the
+    task runs inside the caller's request or transaction."""
+    if sender is not None and getattr(sender.request, "is_eager", False):
+        return
+    close_old_connections()
 
 
 class IngestTask(Task):

@@ -111,7 +111,12 @@ TEMPLATES = [
 # --- Database: DATABASE_URL (postgres://…) or the embedded SQLite file -----------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Connections are kept for 60 s (web requests and worker tasks alike); a kept connection is
+    # checked (SELECT 1) before its first use in a request or task, so a database restart costs
+    # a reconnect, not an error.
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+    }
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # A database that does not answer fails a request (and /healthz) in seconds, not minutes.
         DATABASES["default"].setdefault("OPTIONS", {})
@@ -240,6 +245,12 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's Django fixup closes every database connection before and after each task unless this
+# is set: a new PostgreSQL session (a backend forked by the one postmaster, its caches cold) for
+# every task, two per article. Workers keep theirs instead, as web requests do: pledges/tasks.py
+# closes it around a task only when CONN_MAX_AGE passed or an error made it unusable; the fixup
+# still closes it every CELERY_DB_REUSE_MAX tasks.
+CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000)
 # Redis re-delivers an unacknowledged task after this many seconds (worker killed mid-task).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600),
