@@ -246,11 +246,12 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Celery's Django fixup closes every database connection before and after each task unless this
-# is set: a new PostgreSQL session (a backend forked by the one postmaster, its caches cold) for
-# every task, two per article. Workers keep theirs instead, as web requests do: pledges/tasks.py
-# closes it around a task only when CONN_MAX_AGE passed or an error made it unusable; the fixup
-# still closes it every CELERY_DB_REUSE_MAX tasks.
-CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000)
+# is set (> 0): a new PostgreSQL session for every task, two per article. Set, workers keep their
+# connection as web requests do (pledges/tasks.py closes it around a task only past CONN_MAX_AGE
+# or after an error) and the fixup closes it every CELERY_DB_REUSE_MAX tasks. Off by default for
+# now: on the bench it made one worker 2-3x faster, but two workers then slowed each other down
+# inside PostgreSQL (README, "Scaling 1 -> 2 workers").
+CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 0)
 # Redis re-delivers an unacknowledged task after this many seconds (worker killed mid-task).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600),

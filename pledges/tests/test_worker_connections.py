@@ -1,5 +1,5 @@
-"""A worker keeps its database connection from task to task (as web requests do), instead of a
-new PostgreSQL session for every task: two per ingested article, each a backend the one
+"""With CELERY_DB_REUSE_MAX set, a worker keeps its database connection from task to task (as
+web requests do), instead of a new PostgreSQL session for every task: two per ingested article, each a backend the one
 postmaster forks, with cold caches, which every worker waited on."""
 
 from __future__ import annotations
@@ -48,7 +48,10 @@ def test_a_worker_reuses_its_database_connection_across_tasks(broker, tmp_path):
             rss_feed("가일보", items), headers={"Content-Type": "application/rss+xml"}
         )
         source = Source.objects.create(name="가일보", kind="feed", feed_url=server.url("/feed"))
-        with Worker(redis_url_for(TEST_REDIS_DB), tmp_path, "w1", concurrency=1) as worker:
+        reuse = {"CELERY_DB_REUSE_MAX": "1000"}  # off by default (see settings)
+        with Worker(
+            redis_url_for(TEST_REDIS_DB), tmp_path, "w1", concurrency=1, env=reuse
+        ) as worker:
 
             def done() -> bool:
                 stored = Article.objects.filter(source=source)
