@@ -2,7 +2,9 @@
 
 A backlog of BENCH_ARTICLES (default 2,000) synthetic Korean articles, listed in 10 RSS feeds and
 served by a local HTTP server, goes through one worker process, then two: fetch, decode,
-extract, store, match. Prints articles/s for each and the scaling ratio, then the latency from an
+extract, store, match. Prints articles/s for each and the scaling ratio (with the load average:
+on a machine shared with other work the ratio means little), the CPU time per article of the
+workers, of PostgreSQL and of the feed server, then the latency from an
 article appearing in a feed to its suggestion being in the review queue (Evidence row), with the
 feed polled at once (beat adds up to FEED_POLL_SECONDS on top of it).
 
@@ -66,9 +68,10 @@ import django  # noqa: E402
 
 django.setup()
 
+import psutil  # noqa: E402
 import redis  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import close_old_connections  # noqa: E402
+from django.db import close_old_connections, connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from pledges.demo_data import load_gwangju_demo  # noqa: E402
@@ -167,11 +170,76 @@ def stop_workers(workers: list[subprocess.Popen]) -> None:
             worker.wait()
 
 
-def wait_until(predicate, label: str, deadline_seconds: float) -> bool:
+class CpuMeter:
+    """CPU seconds spent during a run by the worker processes (and their pool children), by
+    this process (the feed and page server, the progress polling) and by the PostgreSQL
+    backends serving the bench database: where the machine's cores went, per article."""
+
+    def __init__(self, workers: list[subprocess.Popen]):
+        self.workers = [psutil.Process(w.pid) for w in workers]
+        self.backends: dict[int, tuple[float, float]] = {}  # pid -> (first seen, last seen)
+        self.own = self._cpu(psutil.Process())
+        self.worker_start = self._workers()
+        self.sample(first=True)
+
+    @staticmethod
+    def _cpu(process: psutil.Process) -> float:
+        try:
+            times = process.cpu_times()
+        except psutil.Error:
+            return 0.0
+        return times.user + times.system
+
+    def _workers(self) -> float:
+        total = 0.0
+        for worker in self.workers:
+            try:
+                processes = [worker, *worker.children(recursive=True)]
+            except psutil.Error:
+                continue
+            total += sum(self._cpu(process) for process in processes)
+        return total
+
+    def sample(self, first: bool = False) -> None:
+        """Read the CPU time of the bench database's backends (called while the run goes on:
+        a backend that closes keeps the last figure read)."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                [DB_NAME],
+            )
+            pids = [row[0] for row in cursor.fetchall()]
+        for pid in pids:
+            try:
+                seconds = self._cpu(psutil.Process(pid))
+            except psutil.Error:  # gone meanwhile
+                continue
+            if not seconds:
+                continue
+            seen = self.backends.get(pid)
+            # A backend first seen after the start did all its work in the run.
+            self.backends[pid] = (seen[0] if seen else (seconds if first else 0.0), seconds)
+
+    def report(self, articles: int) -> str:
+        self.sample()
+        workers = self._workers() - self.worker_start
+        own = self._cpu(psutil.Process()) - self.own
+        database = sum(last - first for first, last in self.backends.values())
+        per = 1000 / max(articles, 1)
+        return (
+            f"CPU per article: workers {workers * per:.1f} ms, PostgreSQL {database * per:.1f} ms, "
+            f"feed server and bench {own * per:.1f} ms (Redis not counted); "
+            f"load average {os.getloadavg()[0]:.1f}"
+        )
+
+
+def wait_until(predicate, label: str, deadline_seconds: float, meter=None) -> bool:
     start = time.monotonic()
     last = 0.0
     while time.monotonic() - start < deadline_seconds:
         close_old_connections()
+        if meter is not None:
+            meter.sample()
         done, progress = predicate()
         if done:
             return True
@@ -198,6 +266,7 @@ def backlog_run(workers: int, sources, broker, log_dir) -> float | None:
     procs = start_workers(workers, log_dir)
     try:
         articles = Article.objects.filter(source__in=sources)
+        meter = CpuMeter(procs)
         started = time.monotonic()
         for source in sources:
             poll_source_task.delay(source.pk)
@@ -207,7 +276,7 @@ def backlog_run(workers: int, sources, broker, log_dir) -> float | None:
             unmatched = articles.filter(matched_at__isnull=True, duplicate_of__isnull=True).count()
             return stored >= ARTICLES and unmatched == 0, f"{stored} stored, {unmatched} unmatched"
 
-        finished = wait_until(done, f"{workers} worker(s)", DEADLINE_SECONDS)
+        finished = wait_until(done, f"{workers} worker(s)", DEADLINE_SECONDS, meter)
         elapsed = time.monotonic() - started
         stored = articles.count()
         rate = stored / elapsed if elapsed else 0.0
@@ -217,6 +286,7 @@ def backlog_run(workers: int, sources, broker, log_dir) -> float | None:
             f"{rate:.1f} articles/s{status}",
             flush=True,
         )
+        print(f"  {meter.report(stored)}", flush=True)
         return rate if finished else None
     finally:
         stop_workers(procs)
@@ -263,7 +333,11 @@ def latency_run(backlog: Backlog, sources, broker, log_dir) -> None:
 
 
 def main() -> None:
-    print(f"bench-ingest: {ARTICLES} articles in {FEEDS} feeds; DB {DB_NAME}, Redis {REDIS}")
+    print(
+        f"bench-ingest: {ARTICLES} articles in {FEEDS} feeds; DB {DB_NAME}, Redis {REDIS}; "
+        f"load average {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
     call_command("migrate", verbosity=0, interactive=False)
     call_command("flush", verbosity=0, interactive=False)
     load_gwangju_demo()
@@ -290,7 +364,11 @@ def main() -> None:
         one = backlog_run(1, sources, broker, log_dir)
         two = backlog_run(2, sources, broker, log_dir)
         if one and two:
-            print(f"scaling 1 → 2 worker processes: ×{two / one:.2f}")
+            print(
+                f"scaling 1 → 2 worker processes: ×{two / one:.2f} "
+                f"(load average {os.getloadavg()[0]:.1f}, {os.cpu_count()} cores)",
+                flush=True,
+            )
         latency_run(backlog, sources, broker, log_dir)
     suggested = Evidence.objects.filter(article__source__in=sources).count()
     print(f"suggestions in the queue: {suggested}")

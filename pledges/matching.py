@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -259,8 +259,8 @@ def suggest_evidence_for_article(
         book = _book_of(pledges, compiled=[wanted_specs[p.slug] for p in pledges])
     ids = book.ids
     if only_slugs is not None:
-        wanted = set(only_slugs)
-        ids = {slug: pk for slug, pk in ids.items() if slug in wanted}
+        wanted_slugs = set(only_slugs)
+        ids = {slug: pk for slug, pk in ids.items() if slug in wanted_slugs}
     text = article.normalized_body or article.body
     matches = [
         m
@@ -274,59 +274,89 @@ def suggest_evidence_for_article(
         )
         if m.slug in ids
     ]
-    matched_ids = [ids[m.slug] for m in matches]
     amounts = _amounts_in(article.title, text) if matches else []
+    wanted = {
+        ids[match.slug]: {
+            "score": max(0.0, min(1.0, float(match.score))),
+            "snippet": match.snippet,
+            "matched_terms": list(match.terms),
+            "amounts": amounts,
+            "match_features": {k: float(v) for k, v in match.features.items()},
+        }
+        for match in matches
+    }
+    region_of = {ids[match.slug]: book.regions[match.slug] for match in matches}
+    scope = set(ids.values()) if specs is not None or only_slugs is not None else None
     signals_by_region: dict[tuple[str, ...], list[StatusSignal]] = {}
-    stored: list[Evidence] = []
     with transaction.atomic():
-        for match in matches:
-            fields = {
-                "score": max(0.0, min(1.0, float(match.score))),
-                "snippet": match.snippet,
-                "matched_terms": list(match.terms),
-                "amounts": amounts,
-                "match_features": {k: float(v) for k, v in match.features.items()},
-            }
-            evidence = _upsert_suggestion(article=article, pledge_id=ids[match.slug], fields=fields)
-            if evidence is None:
-                continue
-            stored.append(evidence)
-            region = book.regions[match.slug]
+        stored, withdrawn = _write_suggestions(article=article, wanted=wanted, scope=scope)
+        found = []
+        for evidence in stored:
+            region = region_of[evidence.pledge_id]
             if region not in signals_by_region:
                 signals_by_region[region] = _signals_in(article, text, region)
-            _store_signals(evidence=evidence, signals=signals_by_region[region])
-        withdrawn = Evidence.objects.filter(
-            article=article, state=ReviewState.SUGGESTED, method=MatchMethod.AUTO
-        ).exclude(pledge_id__in=matched_ids)
-        if specs is not None or only_slugs is not None:
-            withdrawn = withdrawn.filter(pledge_id__in=list(ids.values()))
-        withdrawn.delete()  # their status signals go with them
+            found.append((evidence, signals_by_region[region]))
+        _store_signals(found)
+        if withdrawn:
+            # Their status signals go with them; a row reviewed meanwhile stays.
+            Evidence.objects.filter(
+                pk__in=withdrawn, state=ReviewState.SUGGESTED, method=MatchMethod.AUTO
+            ).delete()
         Article.objects.filter(pk=article.pk).update(matched_at=timezone.now())
     return stored
 
 
-def _upsert_suggestion(*, article: Article, pledge_id: int, fields: dict) -> Evidence | None:
-    existing = Evidence.objects.filter(article=article, pledge_id=pledge_id).first()
-    if existing is None:
-        try:
-            with transaction.atomic():
-                return Evidence.objects.create(
+def _write_suggestions(
+    *, article: Article, wanted: dict[int, dict], scope: set[int] | None
+) -> tuple[list[Evidence], list[int]]:
+    """Bring the article's machine suggestions to ``wanted`` (pledge id → fields) in a few
+    statements whatever the number of pledges: one INSERT of every pair (ON CONFLICT DO
+    NOTHING: a stored row, reviewed or not, or a concurrent match's, is kept), one read of the
+    article's evidence, and an UPDATE only for a suggestion whose fields changed. Reviewed
+    rows are never touched. Returns the standing suggestions (in ``wanted``'s order) and the
+    ids of machine suggestions no longer wanted (within ``scope``, pledge ids, if given)."""
+    if wanted:
+        Evidence.objects.bulk_create(
+            [
+                Evidence(
                     article=article,
                     pledge_id=pledge_id,
                     state=ReviewState.SUGGESTED,
                     method=MatchMethod.AUTO,
                     **fields,
                 )
-        except IntegrityError:
-            # Another worker stored the same pair between our read and our insert.
-            existing = Evidence.objects.get(article=article, pledge_id=pledge_id)
-    if existing.state != ReviewState.SUGGESTED:
-        return None
-    Evidence.objects.filter(pk=existing.pk, state=ReviewState.SUGGESTED).update(
-        **fields, updated_at=timezone.now()
-    )
-    existing.refresh_from_db()
-    return existing
+                for pledge_id, fields in wanted.items()
+            ],
+            ignore_conflicts=True,
+        )
+    rows = {row.pledge_id: row for row in Evidence.objects.filter(article=article)}
+    now = timezone.now()
+    stored = []
+    for pledge_id, fields in wanted.items():
+        evidence = rows.get(pledge_id)
+        if evidence is None or evidence.state != ReviewState.SUGGESTED:
+            continue  # reviewed by an editor (or deleted meanwhile): not the matcher's
+        changed = {
+            name: value for name, value in fields.items() if getattr(evidence, name) != value
+        }
+        if changed:
+            updated = Evidence.objects.filter(pk=evidence.pk, state=ReviewState.SUGGESTED).update(
+                **changed, updated_at=now
+            )
+            if not updated:
+                continue  # reviewed between our read and our write
+            for name, value in {**changed, "updated_at": now}.items():
+                setattr(evidence, name, value)
+        stored.append(evidence)
+    withdrawn = [
+        row.pk
+        for pledge_id, row in rows.items()
+        if pledge_id not in wanted
+        and row.state == ReviewState.SUGGESTED
+        and row.method == MatchMethod.AUTO
+        and (scope is None or pledge_id in scope)
+    ]
+    return stored, withdrawn
 
 
 # --- Status signals ----------------------------------------------------------------------------
@@ -347,44 +377,58 @@ def _signals_in(article: Article, text: str, region: tuple[str, ...]) -> list[St
     return [s for s in signals if s.source == "text" or s.kind not in in_text]
 
 
-def _store_signals(*, evidence: Evidence, signals: Sequence[StatusSignal]) -> None:
-    """Bring the evidence's suggested signals up to date: one row per kind and place, reviewed
-    rows never touched, signals no longer found withdrawn."""
-    existing = {(s.kind, s.source, s.start): s for s in evidence.signals.all()}
-    found = set()
+def _store_signals(found: Sequence[tuple[Evidence, Sequence[StatusSignal]]]) -> None:
+    """Bring each evidence's suggested signals up to date: one row per kind and place, reviewed
+    rows never touched, signals no longer found withdrawn. One read for all the evidence, one
+    INSERT for the new rows; an UPDATE only for a suggested row that changed."""
+    if not found:
+        return
+    existing: dict[int, dict[tuple, SignalSuggestion]] = {evidence.pk: {} for evidence, _ in found}
+    for row in SignalSuggestion.objects.filter(evidence_id__in=list(existing)):
+        existing[row.evidence_id][(row.kind, row.source, row.start)] = row
     new = []
-    for signal in signals:
-        key = (signal.kind, signal.source, signal.start)
-        found.add(key)
-        fields = {
-            "sentence": signal.sentence,
-            "trigger": signal.trigger[:100],
-            "date": signal.date,
-            "date_text": (signal.date_text or "")[:50],
-            "happened": signal.happened,
-            "negated": signal.negated,
-            "suggested_status": signal.suggested_status or "",
-            "milestone_kind": signal.milestone_kind or "",
-            "broken_reason": signal.broken_reason or "",
-        }
-        row = existing.get(key)
-        if row is None:
-            new.append(
-                SignalSuggestion(
-                    pledge_id=evidence.pledge_id,
-                    evidence=evidence,
-                    kind=signal.kind,
-                    source=signal.source,
-                    start=signal.start,
-                    **fields,
+    stale = []
+    for evidence, signals in found:
+        rows = existing[evidence.pk]
+        keys = set()
+        for signal in signals:
+            key = (signal.kind, signal.source, signal.start)
+            keys.add(key)
+            fields = {
+                "sentence": signal.sentence,
+                "trigger": signal.trigger[:100],
+                "date": signal.date,
+                "date_text": (signal.date_text or "")[:50],
+                "happened": signal.happened,
+                "negated": signal.negated,
+                "suggested_status": signal.suggested_status or "",
+                "milestone_kind": signal.milestone_kind or "",
+                "broken_reason": signal.broken_reason or "",
+            }
+            row = rows.get(key)
+            if row is None:
+                new.append(
+                    SignalSuggestion(
+                        pledge_id=evidence.pledge_id,
+                        evidence=evidence,
+                        kind=signal.kind,
+                        source=signal.source,
+                        start=signal.start,
+                        **fields,
+                    )
                 )
-            )
-        elif row.state == SignalState.SUGGESTED:
-            SignalSuggestion.objects.filter(pk=row.pk, state=SignalState.SUGGESTED).update(**fields)
+            elif row.state == SignalState.SUGGESTED and any(
+                getattr(row, name) != value for name, value in fields.items()
+            ):
+                SignalSuggestion.objects.filter(pk=row.pk, state=SignalState.SUGGESTED).update(
+                    **fields
+                )
+        stale.extend(row.pk for key, row in rows.items() if key not in keys)
     # A concurrent match of the same article may have stored them already: the constraint wins.
-    SignalSuggestion.objects.bulk_create(new, ignore_conflicts=True)
-    stale = [row.pk for key, row in existing.items() if key not in found]
-    SignalSuggestion.objects.filter(pk__in=stale, state=SignalState.SUGGESTED).delete()
+    if new:
+        SignalSuggestion.objects.bulk_create(new, ignore_conflicts=True)
+    if stale:
+        SignalSuggestion.objects.filter(pk__in=stale, state=SignalState.SUGGESTED).delete()
 
 
 # --- Learning from the editors -----------------------------------------------------------------
@@ -456,12 +500,15 @@ def explain_suggestion(evidence: Evidence, top: int = 5) -> Explanation:
 # --- Entry points for stored articles --------------------------------------------------------
 
 
-def match_stored_article(article_id: int) -> int:
-    """Link a wire copy or match an article into the review queue. Returns suggestions made."""
+def match_stored_article(article_id: int, *, checked: Collection[int] = ()) -> int:
+    """Link a wire copy or match an article into the review queue. Returns suggestions made.
+
+    ``checked``: stored articles the store step already compared the text with and found to be
+    no original of it (``StoreResult.checked``), skipped by the second wire-copy look."""
     article = Article.objects.filter(pk=article_id).first()
     if article is None:
         return 0
-    if link_if_copy(article):
+    if link_if_copy(article, checked=checked):
         Article.objects.filter(pk=article.pk).update(matched_at=timezone.now())
         return 0
     return len(suggest_evidence_for_article(article=article))

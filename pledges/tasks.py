@@ -24,9 +24,15 @@ import logging
 import random
 
 from celery import Task, shared_task
-from celery.signals import beat_init, worker_init, worker_process_init
+from celery.signals import (
+    beat_init,
+    task_postrun,
+    task_prerun,
+    worker_init,
+    worker_process_init,
+)
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, close_old_connections
 from django.utils import timezone
 
 from pledges import matching
@@ -36,6 +42,7 @@ from pledges.ingest.errors import IngestError, TransientFetchError
 from pledges.ingest.failures import prune_failures, resolve_failure
 from pledges.ingest.sources import record_article_failure
 from pledges.ingest.store import fetch_and_store_article
+from pledges.ingest.text import warm_up_date_parser
 from pledges.models import Pledge, Source
 from pledges.ops import health
 
@@ -61,6 +68,18 @@ def _load_shared_before_forking(**_kwargs) -> None:
     gc.freeze()
 
 
+@worker_init.connect
+def _warm_date_parser_before_forking(**_kwargs) -> None:
+    """Compile trafilatura's date patterns once, before the pool forks (see
+    ``warm_up_date_parser``): seconds of a fresh process's first articles otherwise."""
+    if not getattr(settings, "WARM_DATE_PARSER_ON_WORKER_START", True):
+        return
+    try:
+        warm_up_date_parser()
+    except Exception:  # a failed warm-up costs only time: the articles compile what they need
+        logger.exception("could not warm up the date parser at worker start")
+
+
 @worker_process_init.connect
 def _warm_korean_engine(**_kwargs) -> None:
     """Make sure each worker process has the Kiwi model before the first task needs it (a
@@ -73,6 +92,18 @@ def _warm_korean_engine(**_kwargs) -> None:
         warm_kiwi()
     except Exception:  # a missing model must not stop the worker; the task will report it
         logger.exception("could not load the Kiwi model at worker start")
+
+
+@task_prerun.connect
+@task_postrun.connect
+def _close_old_database_connections(sender=None, **_kwargs) -> None:
+    """What Django does around each web request, around each task: close the connection if it
+    is older than CONN_MAX_AGE or an error made it unusable; otherwise the next task reuses it
+    (CELERY_DB_REUSE_MAX keeps Celery from closing it every time). Not in eager mode: there the
+    task runs inside the caller's request or transaction."""
+    if sender is not None and getattr(sender.request, "is_eager", False):
+        return
+    close_old_connections()
 
 
 class IngestTask(Task):
@@ -149,9 +180,10 @@ def ingest_url_task(
     retry_jitter=True,
     max_retries=MAX_RETRIES,
 )
-def match_article_task(article_id: int) -> int:
-    """Suggest evidence for one stored article (a wire copy is linked instead)."""
-    return matching.match_stored_article(article_id)
+def match_article_task(article_id: int, checked: list[int] | None = None) -> int:
+    """Suggest evidence for one stored article (a wire copy is linked instead). ``checked``:
+    the articles the store step found to be no original of it (not compared again)."""
+    return matching.match_stored_article(article_id, checked=checked or ())
 
 
 @shared_task(name=pipeline.TaskName.REQUEUE_UNMATCHED)

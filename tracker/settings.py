@@ -116,7 +116,12 @@ TEMPLATES = [
 # --- Database: DATABASE_URL (postgres://…) or the embedded SQLite file -----------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Connections are kept for 60 s (web requests and worker tasks alike); a kept connection is
+    # checked (SELECT 1) before its first use in a request or task, so a database restart costs
+    # a reconnect, not an error.
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+    }
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # A database that does not answer fails a request (and /healthz) in seconds, not minutes.
         DATABASES["default"].setdefault("OPTIONS", {})
@@ -282,6 +287,13 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's Django fixup closes every database connection before and after each task unless this
+# is set (> 0): a new PostgreSQL session for every task, two per article. Set, workers keep their
+# connection as web requests do (pledges/tasks.py closes it around a task only past CONN_MAX_AGE
+# or after an error) and the fixup closes it every CELERY_DB_REUSE_MAX tasks. Off by default for
+# now: on the bench it made one worker 2-3x faster, but two workers then slowed each other down
+# inside PostgreSQL (README, "Scaling 1 -> 2 workers").
+CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 0)
 # Redis re-delivers an unacknowledged task after this many seconds (worker killed mid-task).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600),
@@ -410,6 +422,9 @@ INGEST_TASK_MAX_RETRIES = env_int("INGEST_TASK_MAX_RETRIES", 5)
 INGEST_RETRY_BACKOFF_MAX = env_int("INGEST_RETRY_BACKOFF_MAX", 600)
 # Load the kiwipiepy model when a worker process starts, not on its first article.
 WARM_KIWI_ON_WORKER_START = env_bool("WARM_KIWI_ON_WORKER_START", True)
+# Compile trafilatura's date patterns (dateparser's ~200 locales, ~4 s of CPU) when a worker
+# starts, not over its first articles.
+WARM_DATE_PARSER_ON_WORKER_START = env_bool("WARM_DATE_PARSER_ON_WORKER_START", True)
 # Off in production: refuse URLs that resolve to loopback, private or metadata addresses.
 INGEST_ALLOW_PRIVATE_ADDRESSES = env_bool("INGEST_ALLOW_PRIVATE_ADDRESSES", False)
 

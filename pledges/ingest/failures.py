@@ -109,9 +109,10 @@ def record_failure(
 def resolve_failure(url: str) -> None:
     """``url`` was ingested after all: its failure row goes."""
     rows = IngestFailure.objects.filter(url=url[:1000])
-    source_ids = set(rows.values_list("source_id", flat=True))
-    if rows.delete()[0]:
-        for source_id in source_ids:
+    # One read in the usual case (the URL never failed): no DELETE is sent for nothing.
+    found = list(rows.values_list("pk", "source_id"))
+    if found and IngestFailure.objects.filter(pk__in=[pk for pk, _ in found]).delete()[0]:
+        for source_id in {source_id for _, source_id in found}:
             _refresh_summary(source_id)
 
 

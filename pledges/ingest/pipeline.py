@@ -163,11 +163,13 @@ def after_store(result: StoreResult, run: IngestRun, label: str = "") -> None:
     article = result.article
     suffix = ""
     if result.needs_match:
+        # The candidates the store step compared the text with are not compared again.
+        checked = list(result.checked)
         if run.queues:
-            enqueue_on_commit(TaskName.MATCH_ARTICLE, article_id=article.pk)
+            enqueue_on_commit(TaskName.MATCH_ARTICLE, article_id=article.pk, checked=checked)
             suffix = " (match queued)"
         else:
-            suggestions = matching.match_stored_article(article.pk)
+            suggestions = matching.match_stored_article(article.pk, checked=checked)
             if suggestions:
                 run.matched += 1
             suffix = f" ({suggestions} suggestion(s))"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -51,6 +51,9 @@ class StoreResult:
     article: Article
     created: bool
     reason: str  # "new", "copy" (near-duplicate stored and linked), "same_url", "same_content"
+    # The stored articles the wire-copy look at store time compared the text with and found to
+    # be no original: the match step's second look (matching.match_stored_article) skips them.
+    checked: tuple[int, ...] = field(default=())
 
     @property
     def needs_match(self) -> bool:
@@ -110,7 +113,8 @@ def store_article(
     normalized = normalize_text(body)
     digest = content_hash(normalized)
     keys = similarity_keys(normalized)
-    original = find_original(text=normalized, keys=keys, published_at=published)
+    checked: list[int] = []
+    original = find_original(text=normalized, keys=keys, published_at=published, checked=checked)
     fields = {
         "source": source,
         "outlet": _clip(outlet or (source.name if source else ""), 100),
@@ -139,7 +143,7 @@ def store_article(
         if existing is None:
             raise
         return StoreResult(existing, False, "same_content")
-    return StoreResult(article, True, "copy" if original else "new")
+    return StoreResult(article, True, "copy" if original else "new", tuple(checked))
 
 
 # --- One article page ------------------------------------------------------------------------

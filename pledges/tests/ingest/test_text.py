@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pledges.ingest.text import decode_bytes, extract_article, html_to_text
+from pledges.ingest.text import decode_bytes, extract_article, html_to_text, warm_up_date_parser
 from pledges.tests.http_fixture import html_page
 from pledges.tests.ingest_samples import AI_CENTER, HANGUL
 
@@ -61,3 +61,12 @@ def test_extraction_keeps_article_text_and_drops_page_chrome():
     assert AI_CENTER[0] in extracted.text
     assert "광고 스크립트" not in extracted.text
     assert "무단 전재" not in extracted.text
+
+
+def test_the_date_parser_warm_up_compiles_every_locale_once():
+    # What a worker does before forking: dateparser's ~200 locales compiled, not left to the
+    # first articles (its class-level cache is what the articles' date searches then read).
+    from dateparser.languages.dictionary import Dictionary
+
+    warm_up_date_parser()
+    assert sum(len(locales) for locales in Dictionary._split_regex_cache.values()) >= 200
