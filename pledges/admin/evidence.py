@@ -17,7 +17,13 @@ from django.utils.translation import ngettext
 from pledges import matching, review
 from pledges.admin.desk import QUEUE_QUERY, DeskSuggestionsMixin, WaitingFilter, desk_items
 from pledges.admin.display import amounts_list, feature_lines, highlight_terms, terms_text
-from pledges.admin.queue import ReviewQueueMixin, ScoreBandFilter, reject_reason_choices
+from pledges.admin.queue import (
+    ReviewQueueMixin,
+    ScoreBandFilter,
+    WaitingOutletFilter,
+    WaitingPledgeFilter,
+    reject_reason_choices,
+)
 from pledges.models import (
     Article,
     Evidence,
@@ -128,12 +134,14 @@ class EvidenceAdmin(ReviewQueueMixin, DeskSuggestionsMixin, admin.ModelAdmin):
         WaitingFilter,
         "state",
         ScoreBandFilter,
-        ("pledge", admin.RelatedOnlyFieldListFilter),
-        ("article__outlet", admin.AllValuesFieldListFilter),
+        WaitingPledgeFilter,
+        WaitingOutletFilter,
         ("article__published_at", admin.DateFieldListFilter),
         "method",
     ]
     list_per_page = 50
+    # "50 of 1,234 (show all)" would count every evidence row on each page load.
+    show_full_result_count = False
     search_fields = ["article__title", "snippet", "pledge__title", "pledge__code"]
     autocomplete_fields = ["article", "pledge"]
     readonly_fields = [

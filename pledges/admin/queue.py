@@ -9,6 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -85,6 +86,62 @@ class ScoreBandFilter(admin.SimpleListFilter):
         if high is not None:
             queryset = queryset.filter(score__lt=high)
         return queryset
+
+
+# At a national pledge book (10,000 pledges, a million articles) Django's related and
+# all-values filters list every pledge with evidence and scan every article's outlet on each
+# page load (16 s in bench-scale). These list the busiest of what waits instead: one grouped
+# read over the waiting suggestions, bounded; any other value still filters when given.
+BUSIEST_SHOWN = 30
+
+
+class WaitingPledgeFilter(admin.SimpleListFilter):
+    title = _("pledge")
+    parameter_name = "pledge__id__exact"
+
+    def lookups(self, request, model_admin):
+        rows = (
+            Evidence.objects.filter(state=ReviewState.SUGGESTED)
+            .values("pledge_id", "pledge__code", "pledge__title")
+            .annotate(waiting=Count("pk"))
+            .order_by("-waiting", "pledge__code")[:BUSIEST_SHOWN]
+        )
+        return [
+            (str(r["pledge_id"]), f"{r['pledge__code']} {r['pledge__title']} ({r['waiting']})")
+            for r in rows
+        ]
+
+    def has_output(self):
+        return True  # a pledge chosen elsewhere (a link) can still be cleared here
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        if not value.isdigit():
+            return queryset.none()
+        return queryset.filter(pledge_id=int(value))
+
+
+class WaitingOutletFilter(admin.SimpleListFilter):
+    title = _("outlet")
+    parameter_name = "article__outlet"
+
+    def lookups(self, request, model_admin):
+        rows = (
+            Evidence.objects.filter(state=ReviewState.SUGGESTED)
+            .values("article__outlet")
+            .annotate(waiting=Count("pk"))
+            .order_by("-waiting", "article__outlet")[:BUSIEST_SHOWN]
+        )
+        return [(r["article__outlet"], r["article__outlet"]) for r in rows if r["article__outlet"]]
+
+    def has_output(self):
+        return True
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(article__outlet=value) if value else queryset
 
 
 def _wants_json(request) -> bool:

@@ -211,6 +211,25 @@ def test_filters_by_score_band_outlet_pledge_and_date(desk):
     assert shown(f"&article__published_at__gte={since}&article__published_at__lt={until}") == {high}
 
 
+def test_the_pledge_and_outlet_filters_list_only_the_busiest_waiting(desk, monkeypatch):
+    from pledges.admin import queue
+
+    monkeypatch.setattr(queue, "BUSIEST_SHOWN", 2)
+    busy, busier, quiet = PledgeFactory(), PledgeFactory(), PledgeFactory()
+    for pledge, outlet, count in ((busy, "가일보", 2), (busier, "나일보", 3), (quiet, "다일보", 1)):
+        for _ in range(count):
+            EvidenceFactory(pledge=pledge, article=ArticleFactory(outlet=outlet))
+    page = desk.get(QUEUE).content.decode()
+    sidebar = page.split('id="changelist-filter"')[1]
+    assert sidebar.index(f"{busier.code} ") < sidebar.index(f"{busy.code} ")
+    assert f"pledge__id__exact={quiet.pk}" not in sidebar
+    assert "나일보" in sidebar and "다일보" not in sidebar
+    # A value not listed still filters when given (a link from elsewhere).
+    rows = desk.get(QUEUE + f"&pledge__id__exact={quiet.pk}").context["cl"].result_list
+    assert {e.pledge for e in rows} == {quiet}
+    assert set(desk.get(QUEUE + "&article__outlet=다일보").context["cl"].result_list) == set(rows)
+
+
 def test_two_editors_one_suggestion_the_second_is_told_not_overwritten(
     client, desk_editor, other_editor
 ):
