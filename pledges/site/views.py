@@ -15,7 +15,7 @@ from pledges.site.money import stage_bars
 
 PAGE_SIZE = 20
 # Pledges the front page lists under each promiser; the rest are a link to the filtered list.
-HOME_PLEDGES_SHOWN = 20
+HOME_PLEDGES_SHOWN = 5
 # Orders of the list (selectors.sorted_for_list); the default is recently changed.
 SORT_LABELS = {"changed": _("Recently changed"), "budget": _("Budget"), "title": _("Title")}
 # Parameters of the page that are not filters: they do not change which rows a download has.

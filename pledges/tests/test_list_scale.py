@@ -21,6 +21,7 @@ from pledges.tests.factories import (
     PledgeFactory,
     PromiserFactory,
 )
+from pledges.tests.test_scale_indexes import _plan
 
 PROMISERS = [("promiser-a", "가나다"), ("promiser-b", "라마바"), ("promiser-c", "사아자")]
 STATUSES = [Status.NOT_RATED, Status.IN_PROGRESS, Status.KEPT, Status.PARTIALLY_KEPT]
@@ -165,3 +166,12 @@ def test_queries_of_the_list_and_front_page_do_not_grow_with_the_pledges(client,
         Pledge.objects.filter(promiser=first.promiser).values_list("code", flat=True)
     )[:5]
     assert f'href="/pledges/?promiser={first.promiser.slug}"' in home.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_front_pages_latest_confirmations_are_read_from_their_index(require_postgres):
+    for _ in range(3):
+        ConfirmedEvidenceFactory()
+    plan = _plan(selectors.newly_confirmed_evidence(5))
+    assert "evidence_newly_confirmed" in plan, plan
+    assert "Sort" not in plan.split("evidence_newly_confirmed")[0], plan
