@@ -227,7 +227,9 @@ def pages() -> list[tuple[str, str, bool]]:
     word = Pledge.objects.get(slug=busiest).match_aliases[0].split()[0]
     return [
         ("trivial view", "/bench-trivial/", False),
+        ("home", "/", False),
         ("list", "/pledges/", False),
+        ("list, by budget", "/pledges/?sort=budget&page=2", False),
         ("list, filtered", "/pledges/?status=stalled&page=3", False),
         ("search", "/pledges/?q=" + quote(f"{word} 가상012"), False),
         ("detail", f"/pledges/{busiest}/", False),

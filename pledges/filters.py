@@ -187,7 +187,7 @@ class PledgeFilter(BlankTolerantFilterSet):
         return queryset.filter(Q(search_key__contains=whole) | every_word)
 
     def filter_budget_shortfall(self, queryset, name, value):
-        shortfall = selectors.pledge_ids_with_budget_shortfall()
+        shortfall = selectors.budget_shortfall_pledges().values("pk")
         if value:
             return queryset.filter(pk__in=shortfall)
         return queryset.exclude(pk__in=shortfall)

@@ -15,14 +15,32 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, When
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 
 from pledges.models import (
     STATUS_DEFINITIONS,
     BudgetFigure,
+    BudgetStage,
     BudgetSummary,
     Evidence,
     FigureState,
+    Funder,
     Milestone,
     Pledge,
     Promiser,
@@ -91,6 +109,33 @@ def pledge_for_page(slug: str) -> QuerySet[Pledge]:
         )
         .filter(slug=slug)
     )
+
+
+def sorted_for_list(pledges: QuerySet[Pledge], sort: str) -> QuerySet[Pledge]:
+    """``pledges`` in the list page's order ``sort``, by the database, ``code`` breaking ties:
+    "changed" (the default) newest status first, pledges never rated last; "budget" the
+    largest confirmed planned cost first (none counts as 0); "title" alphabetical."""
+    if sort == "budget":
+        zero = Value(0, output_field=BigIntegerField())
+        return pledges.annotate(
+            planned_for_sort=Coalesce(stage_total(BudgetStage.PLANNED), zero)
+        ).order_by("-planned_for_sort", "code")
+    if sort == "title":
+        return pledges.order_by("title", "code")
+    return pledges.order_by(F("status_since").desc(nulls_last=True), "code")
+
+
+def with_list_details(pledges: Iterable[Pledge]) -> list[Pledge]:
+    """A page of pledges with what their cards show: ``confirmed_evidence`` (a count) and
+    ``money`` (the summary of confirmed figures), read for these pledges only."""
+    pledges = list(pledges)
+    ids = [p.pk for p in pledges]
+    evidence = confirmed_evidence_counts(ids)
+    money = budget_summaries(ids)
+    for pledge in pledges:
+        pledge.confirmed_evidence = evidence.get(pledge.pk, 0)
+        pledge.money = money.get(pledge.pk) or BudgetSummary()
+    return pledges
 
 
 def published_children(pledge: Pledge) -> QuerySet[Pledge]:
@@ -193,8 +238,19 @@ def milestones() -> QuerySet[Milestone]:
 
 
 def status_counts(pledges: Iterable[Pledge]) -> list[tuple[StatusDefinition, int]]:
-    """Each status with its public definition and how many of ``pledges`` hold it."""
-    counts = Counter(p.status for p in pledges)
+    """Each status with its public definition and how many of ``pledges`` hold it (a queryset
+    is counted by the database, GROUP BY status, without loading its rows)."""
+    if isinstance(pledges, QuerySet):
+        counts = Counter(
+            dict(
+                pledges.order_by()
+                .values("status")
+                .annotate(n=Count("pk"))
+                .values_list("status", "n")
+            )
+        )
+    else:
+        counts = Counter(p.status for p in pledges)
     return [(STATUS_DEFINITIONS[value], counts.get(value, 0)) for value in Status.values]
 
 
@@ -215,16 +271,54 @@ def budget_summaries(pledge_ids: Iterable[int]) -> dict[int, BudgetSummary]:
     return {pid: BudgetSummary.from_figures(figures) for pid, figures in by_pledge.items()}
 
 
-def pledge_ids_with_budget_shortfall() -> list[int]:
+def counted_budget_figures() -> QuerySet[BudgetFigure]:
+    """The confirmed figures a money summary adds up, chosen by the database exactly as
+    ``BudgetSummary.from_figures`` chooses them: the latest figure (by as_of, then pk) of each
+    (pledge, stage, funder, fiscal year), and within a (pledge, stage, fiscal year) the stated
+    total instead of its parts when there is one. Summing these per stage gives the totals."""
+    confirmed = BudgetFigure.objects.filter(state=FigureState.CONFIRMED)
+    # A missing fiscal year is a key of its own (as None is in the summary's dict).
+    same_year = Q(year_key=Coalesce(OuterRef("fiscal_year"), Value(-1)))
+    with_year = confirmed.alias(year_key=Coalesce("fiscal_year", Value(-1)))
+    later = with_year.filter(
+        same_year,
+        Q(as_of__gt=OuterRef("as_of")) | Q(as_of=OuterRef("as_of"), pk__gt=OuterRef("pk")),
+        pledge=OuterRef("pledge"),
+        stage=OuterRef("stage"),
+        funder=OuterRef("funder"),
+    )
+    stated_total = with_year.filter(
+        same_year, pledge=OuterRef("pledge"), stage=OuterRef("stage"), funder=Funder.TOTAL
+    )
+    return confirmed.filter(~Exists(later)).filter(Q(funder=Funder.TOTAL) | ~Exists(stated_total))
+
+
+def stage_total(stage: str) -> Subquery:
+    """A pledge's confirmed total of ``stage`` (None without figures), to annotate pledges."""
+    return Subquery(
+        counted_budget_figures()
+        .filter(pledge=OuterRef("pk"), stage=stage)
+        .order_by()
+        .values("pledge")
+        .annotate(total=Sum("amount_krw"))
+        .values("total"),
+        output_field=BigIntegerField(),
+    )
+
+
+def budget_shortfall_pledges() -> QuerySet[Pledge]:
     """Published pledges whose confirmed planned cost is not fully secured (no secured figure
     counts as nothing secured): the "budget shortfall" filter of the list page and exports."""
-    ids = published_pledges().values_list("pk", flat=True)
-    summaries = budget_summaries(ids)
-    return [
-        pid
-        for pid, summary in summaries.items()
-        if summary.planned_krw and (summary.secured_krw or 0) < summary.planned_krw
-    ]
+    return (
+        Pledge.objects.filter(is_published=True)
+        .annotate(planned=stage_total(BudgetStage.PLANNED))
+        .annotate(secured=Coalesce(stage_total(BudgetStage.SECURED), Value(0)))
+        .filter(planned__gt=0, secured__lt=F("planned"))
+    )
+
+
+def pledge_ids_with_budget_shortfall() -> list[int]:
+    return list(budget_shortfall_pledges().order_by("pk").values_list("pk", flat=True))
 
 
 # --- The front page ---------------------------------------------------------------------------
@@ -253,6 +347,7 @@ class PromiserOverview:
     secured_krw: int | None
     executed_krw: int | None
     planned_is_lower_bound: bool
+    pledge_count: int = 0  # how many pledges (``pledges`` is filled for the front page only)
 
     @property
     def secured_ratio(self) -> float | None:
@@ -261,48 +356,72 @@ class PromiserOverview:
         return self.secured_krw / self.planned_krw
 
 
-def _sum_known(values: Iterable[int | None]) -> int | None:
-    known = [v for v in values if v is not None]
-    return sum(known) if known else None
-
-
-def promiser_overviews(pledges: Iterable[Pledge]) -> list[PromiserOverview]:
+def promiser_overviews(
+    pledges: QuerySet[Pledge], *, with_pledges: int = 0
+) -> list[PromiserOverview]:
     """Per promiser, most pledges first: counts and shares per status, the fulfilment
-    rate with its numerator and denominator, and the confirmed money of their pledges."""
-    pledges = list(pledges)
-    summaries = budget_summaries(p.pk for p in pledges)
-    groups: dict[int, list[Pledge]] = {}
-    for pledge in pledges:
-        groups.setdefault(pledge.promiser_id, []).append(pledge)
+    rate with its numerator and denominator, and the confirmed money of their pledges.
+    Counted and summed by the database (GROUP BY promiser); ``with_pledges`` also lists up to
+    that many of each promiser's pledges (the front page), read lightly, in code order."""
+    pledges = pledges.order_by()
+    counts: dict[int, Counter] = {}
+    for promiser_id, status, n in (
+        pledges.values("promiser_id", "status")
+        .annotate(n=Count("pk"))
+        .values_list("promiser_id", "status", "n")
+    ):
+        counts.setdefault(promiser_id, Counter())[status] = n
+    promisers = Promiser.objects.in_bulk(list(counts))
+    money: dict[int, dict[str, tuple[int, bool]]] = {}
+    for promiser_id, stage, total, lower in (
+        counted_budget_figures()
+        .filter(pledge__in=pledges.values("pk"))
+        .order_by()
+        .values("pledge__promiser_id", "stage")
+        .annotate(total=Sum("amount_krw"), lower=Count("pk", filter=Q(is_lower_bound=True)))
+        .values_list("pledge__promiser_id", "stage", "total", "lower")
+    ):
+        money.setdefault(promiser_id, {})[stage] = (total, lower > 0)
+    listed: dict[int, list[Pledge]] = {}
+    if with_pledges:
+        first = pledges.alias(
+            place=Window(RowNumber(), partition_by=F("promiser_id"), order_by=F("code").asc())
+        ).filter(place__lte=with_pledges)
+        light = first.select_related(None).only(
+            "pk", "promiser_id", "slug", "title", "title_en", "status", "code"
+        )
+        for pledge in light.order_by("code"):
+            listed.setdefault(pledge.promiser_id, []).append(pledge)
     overviews = []
-    for group in sorted(groups.values(), key=lambda g: (-len(g), g[0].promiser.name)):
-        counts = Counter(p.status for p in group)
+    for promiser_id in sorted(counts, key=lambda pid: (-counts[pid].total(), promisers[pid].name)):
+        status_count = counts[promiser_id]
+        size = status_count.total()
         shares = [
-            StatusShare(STATUS_DEFINITIONS[value], counts[value], counts[value] / len(group))
+            StatusShare(STATUS_DEFINITIONS[value], status_count[value], status_count[value] / size)
             for value in Status.values
-            if counts.get(value)
+            if status_count.get(value)
         ]
-        in_rate = [
-            p
-            for p in group
-            if STATUS_DEFINITIONS[p.status].counts_in_rate and p.status != Status.NOT_RATED
-        ]
-        money = [summaries.get(p.pk) for p in group]
-        money = [m for m in money if m is not None]
+        rated = sum(
+            n
+            for value, n in status_count.items()
+            if STATUS_DEFINITIONS[value].counts_in_rate and value != Status.NOT_RATED
+        )
+        stages = money.get(promiser_id, {})
         overviews.append(
             PromiserOverview(
-                promiser=group[0].promiser,
-                pledges=group,
+                promiser=promisers[promiser_id],
+                pledges=listed.get(promiser_id, []),
                 shares=shares,
-                rate=fulfilment_rate(p.status for p in group),
-                rated=len(in_rate),
-                kept=counts.get(Status.KEPT, 0),
-                partially_kept=counts.get(Status.PARTIALLY_KEPT, 0),
-                left_out=len(group) - len(in_rate),
-                planned_krw=_sum_known(m.planned_krw for m in money),
-                secured_krw=_sum_known(m.secured_krw for m in money),
-                executed_krw=_sum_known(m.executed_krw for m in money),
-                planned_is_lower_bound=any(m.planned_is_lower_bound for m in money),
+                rate=fulfilment_rate(status_count.elements()),
+                rated=rated,
+                kept=status_count.get(Status.KEPT, 0),
+                partially_kept=status_count.get(Status.PARTIALLY_KEPT, 0),
+                left_out=size - rated,
+                planned_krw=stages.get(BudgetStage.PLANNED, (None, False))[0],
+                secured_krw=stages.get(BudgetStage.SECURED, (None, False))[0],
+                executed_krw=stages.get(BudgetStage.EXECUTED, (None, False))[0],
+                planned_is_lower_bound=stages.get(BudgetStage.PLANNED, (None, False))[1],
+                pledge_count=size,
             )
         )
     return overviews

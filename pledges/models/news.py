@@ -285,6 +285,13 @@ class Evidence(models.Model):
                 name="evidence_queue_by_day",
                 condition=Q(state="suggested"),
             ),
+            # The front page's latest confirmations: read from here and stopped after five,
+            # instead of sorting every confirmed row (150-340 ms at 180,000; bench-scale).
+            models.Index(
+                fields=["-reviewed_at", "-id"],
+                name="evidence_newly_confirmed",
+                condition=Q(state="confirmed"),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -14,12 +14,9 @@ from pledges.models import STATUS_DEFINITIONS, BudgetSummary
 from pledges.site.money import stage_bars
 
 PAGE_SIZE = 20
-SORTS = {
-    # name in the URL → key over (pledge, money summary); the default is recently changed.
-    "changed": lambda p, m: (-(p.status_since.toordinal() if p.status_since else 0), p.code),
-    "budget": lambda p, m: (-((m.planned_krw or 0) if m else 0), p.code),
-    "title": lambda p, m: (p.title, p.code),
-}
+# Pledges the front page lists under each promiser; the rest are a link to the filtered list.
+HOME_PLEDGES_SHOWN = 5
+# Orders of the list (selectors.sorted_for_list); the default is recently changed.
 SORT_LABELS = {"changed": _("Recently changed"), "budget": _("Budget"), "title": _("Title")}
 # Parameters of the page that are not filters: they do not change which rows a download has.
 PAGE_ONLY_PARAMETERS = ("sort", "page")
@@ -29,26 +26,27 @@ def home(request):
     # The list used to live at "/": old links with filters keep working at its new address.
     if any(name in request.GET for name in PledgeFilter.base_filters):
         return HttpResponsePermanentRedirect(f"{reverse('pledges:list')}?{request.GET.urlencode()}")
-    pledges = list(selectors.pledges_for_list())
+    pledges = selectors.published_pledges()
     context = {
-        "overviews": selectors.promiser_overviews(pledges),
+        "overviews": selectors.promiser_overviews(pledges, with_pledges=HOME_PLEDGES_SHOWN),
         "latest_changes": list(selectors.public_status_changes()[:5]),
         "new_evidence": list(selectors.newly_confirmed_evidence(5)),
-        "pledge_count": len(pledges),
+        "pledge_count": pledges.count(),
     }
     return render(request, "pledges/home.html", context)
 
 
 def pledge_list(request):
-    pledge_filter = PledgeFilter(request.GET or None, queryset=selectors.pledges_for_list())
+    pledge_filter = PledgeFilter(request.GET or None, queryset=selectors.published_pledges())
     # Invalid filters show their error and no rows, as the export answers 400 for them.
-    rows = [] if pledge_filter.is_bound and not pledge_filter.is_valid() else list(pledge_filter.qs)
-    money = selectors.budget_summaries(p.pk for p in rows)
-    sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "changed"
-    rows.sort(key=lambda p: SORTS[sort](p, money.get(p.pk)))
-    for pledge in rows:
-        pledge.money = money.get(pledge.pk) or BudgetSummary()
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    invalid = pledge_filter.is_bound and not pledge_filter.is_valid()
+    matching = selectors.published_pledges().none() if invalid else pledge_filter.qs
+    sort = request.GET.get("sort") if request.GET.get("sort") in SORT_LABELS else "changed"
+    # The database sorts and pages; only the page's pledges are read, with their details.
+    page = Paginator(selectors.sorted_for_list(matching, sort), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = selectors.with_list_details(page.object_list)
     filters_only = request.GET.copy()
     for name in PAGE_ONLY_PARAMETERS:
         filters_only.pop(name, None)
@@ -58,9 +56,9 @@ def pledge_list(request):
         "filter": pledge_filter,
         "page_obj": page,
         "pledges": page.object_list,
-        "total": len(rows),
-        "status_counts": selectors.status_counts(rows),
-        "overviews": selectors.promiser_overviews(rows),
+        "total": page.paginator.count,
+        "status_counts": selectors.status_counts(matching),
+        "overviews": selectors.promiser_overviews(matching),
         "sort": sort,
         "sorts": SORT_LABELS,
         "query_string": filters_only.urlencode(),
