@@ -123,9 +123,7 @@ def slug_by_name(model, value: str) -> str:
         return value
     wanted = _plain(value)
     for row in model.objects.all():
-        role, role_en = getattr(row, "role", ""), getattr(row, "role_en", "")
-        shown = {row.name, row.name_en, f"{role} {row.name}", f"{role_en} {row.name_en}"}
-        if any(name and _plain(name) == wanted for name in shown):
+        if any(name and _plain(name) == wanted for name in row.names_shown()):
             return row.slug
     return value
 

@@ -165,11 +165,11 @@ class _Lookup:
 
 
 def _promiser_names(p: Promiser):
-    return [p.slug, p.name, p.name_en, str(p), f"{p.name} {p.role}", p.display_name]
+    return p.names_shown()
 
 
 def _jurisdiction_names(j: Jurisdiction):
-    return [j.slug, j.name, j.name_en, *(j.aliases or [])]
+    return [*j.names_shown(), *(j.aliases or [])]
 
 
 def _region_forms(j: Jurisdiction):
@@ -179,7 +179,7 @@ def _region_forms(j: Jurisdiction):
 
 
 def _category_names(c: Category):
-    return [c.slug, c.name, c.name_en]
+    return c.names_shown()
 
 
 def find_promiser(text: str) -> Promiser | None:

@@ -51,6 +51,11 @@ class Jurisdiction(models.Model):
     def display_name(self) -> str:
         return _localized(self.name, self.name_en)
 
+    def names_shown(self) -> list[str]:
+        """The slug and every name pages show it by, in either language: what a person may type
+        to name it (filters, pledge-book imports)."""
+        return [self.slug, self.name, self.name_en]
+
 
 class PromiserKind(models.TextChoices):
     PERSON = "person", _("Person")
@@ -80,6 +85,19 @@ class Promiser(models.Model):
     def __str__(self) -> str:
         return f"{self.role} {self.name}".strip()
 
+    def names_shown(self) -> list[str]:
+        """The slug and every name pages show it by, in either language, with or without its
+        role ("대통령 이재명", "이재명 대통령", "President Lee Jae-myung"): what a person may type
+        to name it (filters, pledge-book imports)."""
+        return [
+            self.slug,
+            self.name,
+            self.name_en,
+            str(self),
+            f"{self.name} {self.role}",
+            f"{self.role_en} {self.name_en}".strip(),
+        ]
+
     @property
     def display_name(self) -> str:
         return " ".join(
@@ -105,6 +123,11 @@ class Category(models.Model):
     @property
     def display_name(self) -> str:
         return _localized(self.name, self.name_en)
+
+    def names_shown(self) -> list[str]:
+        """The slug and every name pages show it by, in either language: what a person may type
+        to name it (filters, pledge-book imports)."""
+        return [self.slug, self.name, self.name_en]
 
 
 # --- Pledges --------------------------------------------------------------------------------
