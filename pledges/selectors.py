@@ -85,13 +85,6 @@ def with_public_parent_code(pledges: QuerySet[Pledge]) -> QuerySet[Pledge]:
     )
 
 
-def pledges_for_list() -> QuerySet[Pledge]:
-    """Published pledges with their count of confirmed evidence (list page, cards)."""
-    return published_pledges().annotate(
-        confirmed_evidence=Count("evidence", filter=Q(evidence__state=ReviewState.CONFIRMED))
-    )
-
-
 def pledge_for_page(slug: str) -> QuerySet[Pledge]:
     """The published pledge ``slug`` (as a queryset, for get_object_or_404) with its status
     history (each change's confirmed evidence only), milestones and revisions prefetched."""
@@ -317,10 +310,6 @@ def budget_shortfall_pledges() -> QuerySet[Pledge]:
     )
 
 
-def pledge_ids_with_budget_shortfall() -> list[int]:
-    return list(budget_shortfall_pledges().order_by("pk").values_list("pk", flat=True))
-
-
 # --- The front page ---------------------------------------------------------------------------
 
 
@@ -439,11 +428,6 @@ def newly_confirmed_evidence(limit: int = 5, pledge: Pledge | None = None) -> Qu
 def public_corrections() -> QuerySet[StatusChange]:
     """Every correction of a published pledge's rating, newest first (/corrections/)."""
     return public_status_changes().filter(is_correction=True)
-
-
-def pending_review_count() -> int:
-    """Machine suggestions waiting for an editor (the count on the editors' desk)."""
-    return Evidence.objects.filter(state=ReviewState.SUGGESTED).count()
 
 
 # --- The JSON API (/api/v1/) ------------------------------------------------------------------
