@@ -39,16 +39,16 @@ def pledges():
     ]
 
 
-def shown(client, url: str) -> tuple[list[str], str]:
-    page = client.get(url).content.decode()
-    return SLUG.findall(page), page
+def shown(client, url: str) -> list[str]:
+    """The pledges a list page shows, in its order."""
+    return SLUG.findall(client.get(url).content.decode())
 
 
 def test_a_search_compares_the_keys_once_and_finds_what_it_found_before(
     client, pledges, monkeypatch
 ):
     with CaptureQueriesContext(connection) as queries:
-        listed, page = shown(client, "/pledges/?q=광주 AI")
+        listed = shown(client, "/pledges/?q=광주 AI")
     searching = [q["sql"] for q in queries if "LIKE" in q["sql"]]
     assert len(searching) == 1, searching  # count, tally, scoreboards and page read by id
     assert sorted(listed) == ["scale-test-0"]  # 광주 and AI, published
@@ -56,15 +56,15 @@ def test_a_search_compares_the_keys_once_and_finds_what_it_found_before(
     # A search matching more than can be listed compares the keys in every query, alike.
     monkeypatch.setattr(filters, "SEARCH_IDS_LISTED", 0)
     with CaptureQueriesContext(connection) as queries:
-        broad, broad_page = shown(client, "/pledges/?q=광주 AI&sort=title")
+        broad = shown(client, "/pledges/?q=광주 AI&sort=title")
     assert len([q for q in queries if "LIKE" in q["sql"]]) > 2
     assert broad == listed
 
 
 def test_search_results_do_not_depend_on_how_they_are_read(client, pledges, monkeypatch):
-    by_id = {q: shown(client, f"/pledges/?q={q}")[0] for q in ["AI", "광주", "없는말", "2호선"]}
+    by_id = {q: shown(client, f"/pledges/?q={q}") for q in ["AI", "광주", "없는말", "2호선"]}
     monkeypatch.setattr(filters, "SEARCH_IDS_LISTED", 0)
-    by_key = {q: shown(client, f"/pledges/?q={q}&sort=changed")[0] for q in by_id}
+    by_key = {q: shown(client, f"/pledges/?q={q}&sort=changed") for q in by_id}
     assert by_id == by_key
     assert by_id["AI"] == ["scale-test-2", "scale-test-0"]  # newest status first
     assert by_id["없는말"] == []
@@ -72,7 +72,7 @@ def test_search_results_do_not_depend_on_how_they_are_read(client, pledges, monk
 
 def test_a_status_filter_counts_without_distinct(client, pledges):
     with CaptureQueriesContext(connection) as queries:
-        listed, _ = shown(client, "/pledges/?status=stalled&status=kept")
+        listed = shown(client, "/pledges/?status=stalled&status=kept")
     assert sorted(listed) == ["scale-test-0", "scale-test-1", "scale-test-2"]
     pledge_reads = [q["sql"] for q in queries if 'FROM "pledges_pledge"' in q["sql"]]
     assert pledge_reads and not any("DISTINCT" in sql for sql in pledge_reads)
