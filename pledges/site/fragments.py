@@ -10,6 +10,10 @@ changed scoreboard has another key and is rendered afresh; an unchanged one is r
 
 In process memory, not the shared cache: a deploy (new templates, new translations) starts with
 none, so a kept piece always comes from the code that serves it.
+
+The key holds what the overview holds. A template reading more (a related row, a deferred field)
+would read it at render time only and could then show it stale; it would also cost a query per
+scoreboard, which the query-count tests (test_site_queries) catch.
 """
 
 from __future__ import annotations
