@@ -169,7 +169,7 @@ def report(mode: str, rows: dict[str, dict], connections: int) -> None:
     print(
         f"{mode}: {pages - len(missed)} of {pages} pages meet the public-site targets (≥ "
         f"{MIN_THROUGHPUT_RATIO} × the trivial view's req/s, p99 < {MAX_P99_RATIO:.0f} × its p99)"
-        + (f"; missed: {', '.join(missed)}" if missed else "")
+        + (f"; missed: {' / '.join(missed)}" if missed else "")
     )
 
 

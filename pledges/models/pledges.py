@@ -243,7 +243,7 @@ class Pledge(models.Model):
             # Published pledges only (the public pages' every query): the list in its default
             # order and by title, read a page at a time from the index instead of sorting all;
             # counts per promiser and status (the scoreboards, the status tally) from the index
-            # alone; the front page's first pledges of each promiser without a sort.
+            # alone.
             models.Index(
                 F("status_since").desc(nulls_last=True),
                 "code",
@@ -256,11 +256,6 @@ class Pledge(models.Model):
             models.Index(
                 fields=["promiser", "status", "id"],
                 name="pledge_public_promiser_status",
-                condition=Q(is_published=True),
-            ),
-            models.Index(
-                fields=["promiser", "code"],
-                name="pledge_public_promiser_code",
                 condition=Q(is_published=True),
             ),
         ]
