@@ -11,10 +11,13 @@ normalized and split once beforehand, so the figures are the matcher's own cost.
 
 Then, with PostgreSQL (``bench/scale_db.py``): a bench database of 10,000 pledges, 1,000,000
 articles and 200,000 evidence rows, EXPLAIN (ANALYZE) of every query of the list, detail,
-search, feed, export and review-queue pages, and their p50/p99 beside a trivial view; and
+search, feed, export and review-queue pages, and their p50/p99 beside a trivial view;
+(``bench/scale_http.py``) the same pages through gunicorn over HTTP with the cache on, warm (as
+readers see them between publications) and cold (every request a render, as right after a
+publication), against the public-site targets; and
 (``bench/scale_memory.py``) the unique memory (USS/PSS) of Celery worker processes sharing the
-Kiwi model loaded before forking. ``--engine-only`` / ``--db-only`` / ``--no-memory`` choose
-parts. Always exits 0.
+Kiwi model loaded before forking. ``--engine-only`` / ``--db-only`` / ``--no-http`` /
+``--no-memory`` choose parts. Always exits 0.
 """
 
 from __future__ import annotations
@@ -141,6 +144,7 @@ def main() -> None:
     parser.add_argument("--engine-only", action="store_true", help="no database, no workers")
     parser.add_argument("--db-only", action="store_true", help="only the database part")
     parser.add_argument("--no-memory", action="store_true", help="no worker memory part")
+    parser.add_argument("--no-http", action="store_true", help="no pages over HTTP (gunicorn)")
     args = parser.parse_args()
     if not args.db_only:
         engine(args)
@@ -149,6 +153,10 @@ def main() -> None:
     import scale_db
 
     scale_db.run()
+    if not args.no_http and scale_db.ready:
+        import scale_http
+
+        scale_http.run(scale_db.database_url())
     if not args.no_memory and scale_db.ready:
         import scale_memory
 

@@ -117,3 +117,15 @@ def width_class(share) -> str:
     """A share 0..1 as one of the classes w-0 … w-100 (site.css): bar widths without inline
     styles, which the Content-Security-Policy (style-src 'self') does not allow."""
     return f"w-{round(max(0.0, min(1.0, float(share or 0))) * 100)}"
+
+
+@register.simple_tag
+def promiser_overview(overview, show_pledges=False) -> str:
+    """One promiser's scoreboard (pledges/partials/overview.html), reused from this process's
+    memory while nothing it shows changed (pledges/site/fragments.py): after a publication the
+    front page and list render only the scoreboards that changed, not hundreds."""
+    from pledges.site.fragments import render_kept
+
+    return render_kept(
+        "pledges/partials/overview.html", {"overview": overview, "show_pledges": show_pledges}
+    )

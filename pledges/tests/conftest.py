@@ -92,10 +92,14 @@ def fresh_crawler_state(settings):
 
 @pytest.fixture(autouse=True)
 def empty_public_cache():
-    """No page cached by another test (whose rows were rolled back) is served to this one."""
+    """No page cached by another test (whose rows were rolled back) is served to this one, nor
+    a piece of one rendered under its settings."""
     from django.core.cache import cache
 
+    from pledges.site.fragments import fragments
+
     cache.clear()
+    fragments.clear()
     yield
 
 
