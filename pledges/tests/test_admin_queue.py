@@ -230,6 +230,24 @@ def test_the_pledge_and_outlet_filters_list_only_the_busiest_waiting(desk, monke
     assert set(desk.get(QUEUE + "&article__outlet=다일보").context["cl"].result_list) == set(rows)
 
 
+def test_the_outlet_filter_lists_the_outlets_of_the_latest_waiting_suggestions(desk, monkeypatch):
+    """Its cost must not grow with the queue: only the latest OUTLETS_FROM_LATEST waiting
+    suggestions are grouped. An older outlet still filters when given."""
+    from pledges.admin import queue
+
+    monkeypatch.setattr(queue, "OUTLETS_FROM_LATEST", 2)
+    old = EvidenceFactory(article=ArticleFactory(outlet="옛일보"))
+    EvidenceFactory(article=ArticleFactory(outlet="새일보"))
+    EvidenceFactory(article=ArticleFactory(outlet="새일보"))
+    EvidenceFactory(
+        state="confirmed", reviewed_at=timezone.now(), article=ArticleFactory(outlet="확정일보")
+    )
+    sidebar = desk.get(QUEUE).content.decode().split('id="changelist-filter"')[1]
+    assert "새일보" in sidebar
+    assert "옛일보" not in sidebar and "확정일보" not in sidebar
+    assert set(desk.get(QUEUE + "&article__outlet=옛일보").context["cl"].result_list) == {old}
+
+
 def test_two_editors_one_suggestion_the_second_is_told_not_overwritten(
     client, desk_editor, other_editor
 ):
