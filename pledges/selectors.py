@@ -150,6 +150,20 @@ def confirmed_evidence(pledge: Pledge | None = None) -> QuerySet[Evidence]:
     return evidence
 
 
+def evidence_for_pledge_page(
+    pledge: Pledge, *, newest: int, cited: Iterable[int] = ()
+) -> tuple[list[Evidence], int]:
+    """The pledge page's evidence: its ``newest`` confirmed articles, plus the confirmed ones
+    in ``cited`` (those its budget figures and status changes link to, so every link lands),
+    newest first; and how many confirmed articles it has in all. A flagship pledge gathers
+    thousands over a term: the page stays bounded, and the rest is on its evidence pages.
+    Three queries whatever the numbers."""
+    evidence = confirmed_evidence(pledge)
+    shown = list(evidence.values_list("pk", flat=True)[:newest])
+    rows = list(evidence.filter(pk__in={*shown, *cited}))
+    return rows, evidence.count()
+
+
 def visible_evidence(*, include_suggested: bool = False) -> QuerySet[Evidence]:
     """Evidence rows an export may show (of any pledge; the caller narrows to its pledges)."""
     return Evidence.objects.filter(state__in=evidence_states(include_suggested=include_suggested))

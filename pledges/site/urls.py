@@ -11,6 +11,11 @@ urlpatterns = [
     path("pledges/", public_page(views.pledge_list), name="list"),
     path("pledges/<slug:slug>/", public_page(views.pledge_detail), name="detail"),
     path(
+        "pledges/<slug:slug>/evidence/",
+        public_page(views.pledge_evidence),
+        name="evidence",
+    ),
+    path(
         "pledges/<slug:slug>/feed/",
         public_page(syndication.PledgeStatusChangesAtom()),
         name="pledge-feed",

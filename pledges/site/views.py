@@ -14,6 +14,9 @@ from pledges.models import STATUS_DEFINITIONS, BudgetSummary
 from pledges.site.money import stage_bars
 
 PAGE_SIZE = 20
+# Confirmed articles on a pledge's page (newest first); all of them are on its evidence pages.
+EVIDENCE_SHOWN = 50
+EVIDENCE_PAGE_SIZE = 50
 # Pledges the front page lists under each promiser; the rest are a link to the filtered list.
 HOME_PLEDGES_SHOWN = 5
 # Orders of the list (selectors.sorted_for_list); the default is recently changed.
@@ -72,6 +75,11 @@ def pledge_detail(request, slug: str):
     figures = list(selectors.confirmed_budget_figures(pledge))
     # One read of the figures serves the table and the summary (latest as_of wins).
     budget = BudgetSummary.from_figures(sorted(figures, key=lambda f: (f.as_of, f.pk)))
+    cited = {f.evidence_id for f in figures if f.evidence_id}
+    cited.update(e.pk for change in pledge.status_changes.all() for e in change.evidence.all())
+    evidence, evidence_total = selectors.evidence_for_pledge_page(
+        pledge, newest=EVIDENCE_SHOWN, cited=cited
+    )
     context = {
         "pledge": pledge,
         "status_definition": STATUS_DEFINITIONS[pledge.status],
@@ -80,12 +88,31 @@ def pledge_detail(request, slug: str):
         "budget": budget,
         "bars": stage_bars(budget),
         "figures": figures,
-        "evidence": selectors.confirmed_evidence(pledge),
+        "evidence": evidence,
+        "evidence_total": evidence_total,
+        "evidence_shown": EVIDENCE_SHOWN,
         "children": selectors.published_children(pledge),
         "page_url": request.build_absolute_uri(pledge.get_absolute_url()),
         "tables": ("pledges", "evidence", "budget_figures", "status_changes", "milestones"),
     }
     return render(request, "pledges/detail.html", context)
+
+
+def pledge_evidence(request, slug: str):
+    """Every confirmed article of a pledge, newest first, a page at a time."""
+    pledge = get_object_or_404(selectors.published_pledges().filter(slug=slug))
+    page = Paginator(selectors.confirmed_evidence(pledge), EVIDENCE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "pledge": pledge,
+        "page_obj": page,
+        "evidence": page.object_list,
+        "page_url": request.build_absolute_uri(
+            reverse("pledges:evidence", kwargs={"slug": pledge.slug})
+        ),
+    }
+    return render(request, "pledges/evidence.html", context)
 
 
 def timeline(pledge) -> list[dict]:

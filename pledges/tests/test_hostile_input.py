@@ -123,7 +123,7 @@ def test_public_pages_with_any_query(client, demo_data, page, pairs):
         st.sampled_from(["national-ai-computing-center", "ax-demonstration-valley"]),
         st.from_regex(r"[-a-zA-Z0-9_]{1,60}", fullmatch=True),
     ),
-    suffix=st.sampled_from(["", "feed/"]),
+    suffix=st.sampled_from(["", "feed/", "evidence/"]),
     pairs=QUERY,
 )
 def test_pledge_pages_and_feeds_with_any_slug(client, demo_data, slug, suffix, pairs):

@@ -18,7 +18,12 @@ from pledges.tests.factories import PledgeFactory
 pytestmark = pytest.mark.django_db
 
 PAGES = ["/", "/en/", "/pledges/", "/pledges/?status=stalled&sort=budget", "/feed/"]
-PLEDGE_PAGES = ["/pledges/{slug}/", "/en/pledges/{slug}/", "/pledges/{slug}/feed/"]
+PLEDGE_PAGES = [
+    "/pledges/{slug}/",
+    "/en/pledges/{slug}/",
+    "/pledges/{slug}/evidence/",
+    "/pledges/{slug}/feed/",
+]
 
 
 def add_data(pledges: int, evidence: int, start: int, also=None) -> list:
