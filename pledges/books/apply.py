@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from pledges import review, trail
 from pledges.books.plan import CHANGE, CREATE, BookPlan, RowPlan, depth_order
+from pledges.budget_offers import refresh_open_offers
 from pledges.ingest.pipeline import rematch_pledge_after_commit
 from pledges.models import (
     BudgetFigure,
@@ -144,6 +145,8 @@ def _pledged_budget(rp: RowPlan, *, editor) -> None:
         figure.confirmed_by = editor
         figure.confirmed_at = timezone.now()
     figure.save()
+    if figure.evidence_id:  # a pledged total an editor took from an article's amounts
+        refresh_open_offers([figure.evidence_id])
     trail.record(
         user=editor,
         obj=figure,
