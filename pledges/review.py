@@ -299,22 +299,24 @@ def suggest_budget_figures(*, evidence: Evidence) -> list[BudgetFigure]:
         if reading is None:
             continue
         stage, funder = reading
-        figure, was_created = BudgetFigure.objects.get_or_create(
+        same = {"stage": stage, "funder": funder, "amount_krw": int(amount["krw"])}
+        # Not get_or_create: an editor may have made two figures of one amount (editing one
+        # into the other), and the amount has a figure already either way.
+        if BudgetFigure.objects.filter(
+            pledge_id=evidence.pledge_id, evidence=evidence, **same
+        ).exists():
+            continue
+        figure = BudgetFigure.objects.create(
             pledge_id=evidence.pledge_id,
             evidence=evidence,
-            stage=stage,
-            funder=funder,
-            amount_krw=int(amount["krw"]),
-            defaults={
-                "as_of": as_of,
-                "source_text": amount.get("text", "")[:200],
-                "note": amount.get("sentence", ""),
-                "state": FigureState.SUGGESTED,
-            },
+            **same,
+            as_of=as_of,
+            source_text=amount.get("text", "")[:200],
+            note=amount.get("sentence", ""),
+            state=FigureState.SUGGESTED,
         )
-        if was_created:
-            created.append(figure)
-    refresh_open_offers([evidence.pk])
+        created.append(figure)
+    # Suggested figures leave their amounts open: the stored count does not change.
     return created
 
 
