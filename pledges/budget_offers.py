@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 
 from pledges.models import BudgetFigure, BudgetStage, Evidence, FigureState, Funder, ReviewState
 
@@ -147,6 +148,17 @@ def figures_by_evidence(figure_model, evidence_ids: Iterable[int]) -> dict[int, 
     for figure in rows:
         found[figure.evidence_id].append(figure)
     return found
+
+
+def lock_evidence_of_figure(figure: BudgetFigure) -> None:
+    """Lock the evidence a figure rests on (as stored, and as the editor set it) before the
+    figure itself is locked or written. The desk locks an evidence, then its figures; a figure
+    action that locked the figure first and its evidence only to count (``refresh_open_offers``)
+    could deadlock with it."""
+    rests_on = Q(pk=figure.evidence_id) if figure.evidence_id else Q(pk__in=[])
+    if figure.pk is not None:
+        rests_on |= Q(pk__in=BudgetFigure.objects.filter(pk=figure.pk).values("evidence_id"))
+    list(Evidence.objects.select_for_update().filter(rests_on).order_by("pk").values_list("pk"))
 
 
 REFRESH_BATCH = 1000  # evidence rows per read, per figures read and per UPDATE

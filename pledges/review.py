@@ -19,7 +19,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from pledges import trail
-from pledges.budget_offers import figure_stage_and_funder, refresh_open_offers
+from pledges.budget_offers import (
+    figure_stage_and_funder,
+    lock_evidence_of_figure,
+    refresh_open_offers,
+)
 from pledges.ingest.pipeline import (
     IngestRun,
     Mode,
@@ -322,6 +326,7 @@ def suggest_budget_figures(*, evidence: Evidence) -> list[BudgetFigure]:
 
 @transaction.atomic
 def confirm_budget_figure(*, figure: BudgetFigure, reviewer) -> BudgetFigure:
+    lock_evidence_of_figure(figure)
     figure = BudgetFigure.objects.select_for_update().get(pk=figure.pk)
     if figure.evidence_id and figure.evidence.state != ReviewState.CONFIRMED:
         raise ValidationError("Confirm the evidence before the figure it supports.")
@@ -454,6 +459,7 @@ def save_budget_figure(*, figure: BudgetFigure, editor=None) -> BudgetFigure:
         figure.state = FigureState.SUGGESTED
     before = {}
     stored_evidence_id = None
+    lock_evidence_of_figure(figure)
     if not is_new:
         stored = BudgetFigure.objects.select_for_update().get(pk=figure.pk)
         before = _figure_trail(stored)
@@ -478,6 +484,7 @@ def save_budget_figure(*, figure: BudgetFigure, editor=None) -> BudgetFigure:
 def discard_budget_figure(*, figure: BudgetFigure, editor=None) -> None:
     """Drop a suggested figure (a misread amount). Confirmed figures are kept: they are
     public and other figures may rest on them; a newer figure supersedes them instead."""
+    lock_evidence_of_figure(figure)
     figure = BudgetFigure.objects.select_for_update().get(pk=figure.pk)
     if figure.state == FigureState.CONFIRMED:
         raise ValidationError(
