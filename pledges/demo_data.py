@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
+from pledges.budget_offers import refresh_open_offers
 from pledges.ingest.store import store_article
 from pledges.korean.pages import split_newspaper_page
 from pledges.models import (
@@ -171,6 +172,7 @@ def load_gwangju_demo() -> DemoLoadResult:
                 },
             )
             figures += 1
+        refresh_open_offers([evidence.pk])  # figures drawn from the seed page, in bulk
         for milestone in row["milestones"]:
             Milestone.objects.update_or_create(
                 pledge=pledge,

@@ -24,6 +24,7 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from pledges.budget_offers import open_offer_count, refresh_open_offers
 from pledges.ingest.dedupe import link_if_copy
 from pledges.korean.calibrate import Calibrator, fit
 from pledges.korean.match import (
@@ -314,24 +315,29 @@ def _write_suggestions(
     NOTHING: a stored row, reviewed or not, or a concurrent match's, is kept), one read of the
     article's evidence, and an UPDATE only for a suggestion whose fields changed. Reviewed
     rows are never touched. Returns the standing suggestions (in ``wanted``'s order) and the
-    ids of machine suggestions no longer wanted (within ``scope``, pledge ids, if given)."""
+    ids of machine suggestions no longer wanted (within ``scope``, pledge ids, if given).
+
+    The stored count of open budget amounts goes with the amounts: a new row has no figures
+    yet, so all its offered amounts are open; a row whose amounts changed is counted again
+    against its figures (``budget_offers.refresh_open_offers``, one read and one UPDATE)."""
     if wanted:
-        Evidence.objects.bulk_create(
-            [
-                Evidence(
-                    article=article,
-                    pledge_id=pledge_id,
-                    state=ReviewState.SUGGESTED,
-                    method=MatchMethod.AUTO,
-                    **fields,
-                )
-                for pledge_id, fields in wanted.items()
-            ],
-            ignore_conflicts=True,
-        )
+        new_rows = [
+            Evidence(
+                article=article,
+                pledge_id=pledge_id,
+                state=ReviewState.SUGGESTED,
+                method=MatchMethod.AUTO,
+                **fields,
+            )
+            for pledge_id, fields in wanted.items()
+        ]
+        for row in new_rows:
+            row.open_offer_count = open_offer_count(row, figures=())
+        Evidence.objects.bulk_create(new_rows, ignore_conflicts=True)
     rows = {row.pledge_id: row for row in Evidence.objects.filter(article=article)}
     now = timezone.now()
     stored = []
+    amounts_changed = []
     for pledge_id, fields in wanted.items():
         evidence = rows.get(pledge_id)
         if evidence is None or evidence.state != ReviewState.SUGGESTED:
@@ -347,7 +353,11 @@ def _write_suggestions(
                 continue  # reviewed between our read and our write
             for name, value in {**changed, "updated_at": now}.items():
                 setattr(evidence, name, value)
+            if "amounts" in changed:
+                amounts_changed.append(evidence.pk)
         stored.append(evidence)
+    if amounts_changed:
+        refresh_open_offers(amounts_changed)
     withdrawn = [
         row.pk
         for pledge_id, row in rows.items()

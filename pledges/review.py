@@ -19,6 +19,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from pledges import trail
+from pledges.budget_offers import (
+    figure_stage_and_funder,
+    lock_evidence_of_figure,
+    refresh_open_offers,
+)
 from pledges.ingest.pipeline import (
     IngestRun,
     Mode,
@@ -29,10 +34,8 @@ from pledges.ingest.pipeline import (
 from pledges.models import (
     Article,
     BudgetFigure,
-    BudgetStage,
     Evidence,
     FigureState,
-    Funder,
     MatchMethod,
     Milestone,
     Pledge,
@@ -114,6 +117,7 @@ def _review_evidence(
     evidence.reviewed_at = timezone.now()
     evidence.reject_reason = reason
     evidence.save(update_fields=["state", "reviewer", "reviewed_at", "reject_reason", "updated_at"])
+    refresh_open_offers([evidence.pk])
     trail.record(
         user=reviewer,
         obj=evidence,
@@ -173,6 +177,7 @@ def attach_article_manually(
     if snippet.strip():
         evidence.snippet = snippet.strip()
     evidence.save()
+    refresh_open_offers([evidence.pk])  # a rejected row tagged by hand offers its amounts again
     trail.record(
         user=reviewer,
         obj=evidence,
@@ -282,86 +287,46 @@ def _sync_current_status(pledge: Pledge, *, checked_on: dt.date) -> None:
     )
 
 
-# The money reader's vocabulary (korean/money_context.py) → the BudgetFigure vocabulary.
-_STAGE_FROM_ENGINE = {
-    "pledged": BudgetStage.PLEDGED,
-    "planned": BudgetStage.PLANNED,
-    "requested": BudgetStage.REQUESTED,
-    "government_proposal": BudgetStage.GOVERNMENT_PROPOSAL,
-    "secured": BudgetStage.SECURED,
-    "allocated": BudgetStage.ALLOCATED,
-    "executed": BudgetStage.EXECUTED,
-}
-_FUNDER_FROM_ENGINE = {
-    "national": Funder.NATIONAL,
-    "metropolitan": Funder.METROPOLITAN,
-    "district": Funder.DISTRICT,
-    "local": Funder.LOCAL,
-    "private": Funder.PRIVATE,
-    "other": Funder.OTHER,
-    "total": Funder.TOTAL,
-}
-
-
-def _figure_stage_and_funder(amount: dict) -> tuple[str, str] | None:
-    """(stage, funder) of a found amount as a budget figure, or None when it is not one.
-
-    Not figures: amounts the reader marks ``budget: false`` (economic effects, market sizes,
-    sales, salaries, a company's own investment); amounts whose stage the text does not state
-    (``stage`` None: "2조원이 넘는 부담"); amounts with no payer (a part of a breakdown shared
-    by several funders, a per-project grant). Amounts stored before the reader named totals
-    (no ``budget`` key) keep the old reading: no funder meant the whole cost.
-    """
-    if amount.get("budget") is False:
-        return None
-    stage = _STAGE_FROM_ENGINE.get(amount.get("stage") or "")
-    if stage is None:
-        return None
-    funder_word = amount.get("funder")
-    if funder_word is None and "budget" not in amount:
-        funder_word = "total"
-    funder = _FUNDER_FROM_ENGINE.get(funder_word or "")
-    if funder is None:
-        return None
-    return stage, funder
-
-
 @transaction.atomic
 def suggest_budget_figures(*, evidence: Evidence) -> list[BudgetFigure]:
     """Turn the money amounts found in an evidence's article into suggested budget figures.
 
     Only budget amounts with a stated stage and payer become figures (see
-    ``_figure_stage_and_funder``). Editors confirm them; running it twice adds nothing.
+    ``budget_offers.figure_stage_and_funder``). Editors confirm them; running it twice adds nothing.
     """
     article = evidence.article
     as_of = timezone.localdate(article.published_at) if article.published_at else None
     as_of = as_of or timezone.localdate(article.fetched_at)
     created = []
     for amount in evidence.amounts or []:
-        reading = _figure_stage_and_funder(amount)
+        reading = figure_stage_and_funder(amount)
         if reading is None:
             continue
         stage, funder = reading
-        figure, was_created = BudgetFigure.objects.get_or_create(
+        same = {"stage": stage, "funder": funder, "amount_krw": int(amount["krw"])}
+        # Not get_or_create: an editor may have made two figures of one amount (editing one
+        # into the other), and the amount has a figure already either way.
+        if BudgetFigure.objects.filter(
+            pledge_id=evidence.pledge_id, evidence=evidence, **same
+        ).exists():
+            continue
+        figure = BudgetFigure.objects.create(
             pledge_id=evidence.pledge_id,
             evidence=evidence,
-            stage=stage,
-            funder=funder,
-            amount_krw=int(amount["krw"]),
-            defaults={
-                "as_of": as_of,
-                "source_text": amount.get("text", "")[:200],
-                "note": amount.get("sentence", ""),
-                "state": FigureState.SUGGESTED,
-            },
+            **same,
+            as_of=as_of,
+            source_text=amount.get("text", "")[:200],
+            note=amount.get("sentence", ""),
+            state=FigureState.SUGGESTED,
         )
-        if was_created:
-            created.append(figure)
+        created.append(figure)
+    # Suggested figures leave their amounts open: the stored count does not change.
     return created
 
 
 @transaction.atomic
 def confirm_budget_figure(*, figure: BudgetFigure, reviewer) -> BudgetFigure:
+    lock_evidence_of_figure(figure)
     figure = BudgetFigure.objects.select_for_update().get(pk=figure.pk)
     if figure.evidence_id and figure.evidence.state != ReviewState.CONFIRMED:
         raise ValidationError("Confirm the evidence before the figure it supports.")
@@ -370,6 +335,7 @@ def confirm_budget_figure(*, figure: BudgetFigure, reviewer) -> BudgetFigure:
     figure.confirmed_by = reviewer
     figure.confirmed_at = timezone.now()
     figure.save(update_fields=["state", "confirmed_by", "confirmed_at"])
+    refresh_open_offers([figure.evidence_id])
     trail.record(
         user=reviewer, obj=figure, action="confirm", before=before, after=_figure_trail(figure)
     )
@@ -492,11 +458,17 @@ def save_budget_figure(*, figure: BudgetFigure, editor=None) -> BudgetFigure:
     if is_new:
         figure.state = FigureState.SUGGESTED
     before = {}
+    stored_evidence_id = None
+    lock_evidence_of_figure(figure)
     if not is_new:
         stored = BudgetFigure.objects.select_for_update().get(pk=figure.pk)
         before = _figure_trail(stored)
+        stored_evidence_id = stored.evidence_id
     figure.full_clean(exclude=["pledge", "evidence", "confirmed_by"])
     figure.save()
+    # Its amount, stage, state or evidence may have changed: the offers of the evidence it
+    # rested on, and of the one it rests on now.
+    refresh_open_offers([stored_evidence_id, figure.evidence_id])
     trail.record(
         user=editor,
         obj=figure,
@@ -512,6 +484,7 @@ def save_budget_figure(*, figure: BudgetFigure, editor=None) -> BudgetFigure:
 def discard_budget_figure(*, figure: BudgetFigure, editor=None) -> None:
     """Drop a suggested figure (a misread amount). Confirmed figures are kept: they are
     public and other figures may rest on them; a newer figure supersedes them instead."""
+    lock_evidence_of_figure(figure)
     figure = BudgetFigure.objects.select_for_update().get(pk=figure.pk)
     if figure.state == FigureState.CONFIRMED:
         raise ValidationError(
@@ -521,7 +494,9 @@ def discard_budget_figure(*, figure: BudgetFigure, editor=None) -> None:
     trail.record(
         user=editor, obj=figure, action="discard", before=_figure_trail(figure), flag=trail.DELETION
     )
+    evidence_id = figure.evidence_id
     figure.delete()
+    refresh_open_offers([evidence_id])  # its amount is offered again
 
 
 @transaction.atomic

@@ -13,14 +13,15 @@ suggested evidence is confirmed with it.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pledges import review, trail
+from pledges.budget_offers import BudgetOffer, budget_offers, refresh_open_offers
 from pledges.models import (
     BrokenReason,
     BudgetFigure,
@@ -54,68 +55,6 @@ def _require_reason(reason: str) -> str:
 
 
 # --- Budget amounts ------------------------------------------------------------------------------
-
-
-@dataclass
-class BudgetOffer:
-    """One budget amount an article states for a pledge, offered as a figure: the figure made
-    of it so far (suggested, confirmed or rejected), or None while no editor has decided."""
-
-    evidence: Evidence
-    index: int
-    amount: dict
-    stage: str
-    funder: str
-    figure: BudgetFigure | None
-
-    @property
-    def krw(self) -> int:
-        return int(self.amount["krw"])
-
-    @property
-    def is_open(self) -> bool:
-        if self.evidence.state == ReviewState.REJECTED:
-            return False
-        return self.figure is None or self.figure.state == FigureState.SUGGESTED
-
-    @property
-    def sentence(self) -> str:
-        return str(self.amount.get("sentence") or self.evidence.snippet or "")
-
-
-def _figure_key(figure_or_offer) -> tuple:
-    if isinstance(figure_or_offer, BudgetOffer):
-        return (figure_or_offer.stage, figure_or_offer.funder, figure_or_offer.krw)
-    return (figure_or_offer.stage, figure_or_offer.funder, figure_or_offer.amount_krw)
-
-
-def budget_offers(evidence: Evidence, figures=None) -> list[BudgetOffer]:
-    """The budget amounts of an evidence as figures to decide, in the article's order. Not
-    offered: amounts the reader marked as no budget (``budget: false``: sales, market sizes,
-    a company's investment) and amounts with no stated stage or payer (the same rule as
-    ``review.suggest_budget_figures``). ``figures`` are the evidence's figures when the caller
-    prefetched them."""
-    if figures is None:
-        figures = list(BudgetFigure.objects.filter(evidence=evidence))
-    by_key = {}
-    for figure in sorted(figures, key=lambda f: f.pk):
-        by_key.setdefault(_figure_key(figure), figure)
-    offers = []
-    for index, amount in enumerate(evidence.amounts or []):
-        if not isinstance(amount, dict):
-            continue
-        try:
-            int(amount.get("krw"))
-        except (TypeError, ValueError):
-            continue
-        reading = review._figure_stage_and_funder(amount)
-        if reading is None:
-            continue
-        stage, funder = reading
-        offer = BudgetOffer(evidence, index, amount, stage, funder, None)
-        offer.figure = by_key.get(_figure_key(offer))
-        offers.append(offer)
-    return offers
 
 
 def _offer_for(evidence: Evidence, index: int, expected_krw: int | None) -> BudgetOffer:
@@ -212,6 +151,7 @@ def reject_budget_offer(
     figure.confirmed_at = timezone.now()
     figure.reject_reason = reason
     figure.save(update_fields=["state", "confirmed_by", "confirmed_at", "reject_reason"])
+    refresh_open_offers([evidence.pk])
     trail.record(
         user=reviewer,
         obj=figure,
@@ -317,38 +257,18 @@ def _signal_trail(signal: SignalSuggestion) -> dict:
 # --- What waits for an editor ------------------------------------------------------------------
 
 
-def _open_offers_by_evidence() -> dict[int, int]:
-    """Evidence id → how many of its budget amounts no editor has decided yet (only those with
-    at least one). Reads every non-rejected evidence with amounts: fine for the thousands a
-    newsroom has; an index of open amounts would be the next step at millions."""
-    rows = (
-        Evidence.objects.exclude(state=ReviewState.REJECTED)
-        .exclude(amounts=[])
-        .exclude(amounts__isnull=True)
-        .prefetch_related("budget_figures")
-        .only("pk", "state", "amounts", "snippet")
-    )
-    counts = {}
-    for row in rows.iterator(chunk_size=500):
-        open_count = sum(1 for o in budget_offers(row, list(row.budget_figures.all())) if o.is_open)
-        if open_count:
-            counts[row.pk] = open_count
-    return counts
-
-
-def open_offer_evidence_ids() -> set[int]:
-    """Evidence with at least one budget amount no editor has decided yet."""
-    return set(_open_offers_by_evidence())
-
-
 def pending_counts() -> dict[str, int]:
     """What waits in the desk, by kind: evidence, status signals, milestone signals, budget
-    amounts."""
-    signals = SignalSuggestion.objects.filter(state=SignalState.SUGGESTED)
-    budget = sum(_open_offers_by_evidence().values())
+    amounts. The budget amounts are the stored open-offer counts, summed from their partial
+    index (``evidence_open_offers``): a few thousand entries, not every evidence's amounts."""
+    signals = SignalSuggestion.objects.filter(state=SignalState.SUGGESTED).aggregate(
+        status=Count("pk", filter=~Q(suggested_status="")),
+        milestone=Count("pk", filter=Q(suggested_status="")),
+    )
+    budget = Evidence.objects.filter(open_offer_count__gt=0).aggregate(n=Sum("open_offer_count"))
     return {
         "evidence": Evidence.objects.filter(state=ReviewState.SUGGESTED).count(),
-        "status": signals.exclude(suggested_status="").count(),
-        "milestone": signals.filter(suggested_status="").count(),
-        "budget": budget,
+        "status": signals["status"],
+        "milestone": signals["milestone"],
+        "budget": budget["n"] or 0,
     }

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from pledges import review, trail
 from pledges.books.plan import CHANGE, CREATE, BookPlan, RowPlan, depth_order
+from pledges.budget_offers import lock_evidence_of_figure, refresh_open_offers
 from pledges.ingest.pipeline import rematch_pledge_after_commit
 from pledges.models import (
     BudgetFigure,
@@ -137,6 +138,8 @@ def _pledged_budget(rp: RowPlan, *, editor) -> None:
             as_of=rp.pledge.made_on or timezone.localdate(),
             note=rp.pledge.source_document,
         )
+    if figure.evidence_id:  # locked before the figure, as the desk locks them
+        lock_evidence_of_figure(figure)
     figure.amount_krw = rp.budget_krw
     figure.source_text = rp.row.written.get("budget_pledged", "")[:200]
     if editor is not None and figure.state != FigureState.CONFIRMED:
@@ -144,6 +147,8 @@ def _pledged_budget(rp: RowPlan, *, editor) -> None:
         figure.confirmed_by = editor
         figure.confirmed_at = timezone.now()
     figure.save()
+    if figure.evidence_id:  # a pledged total an editor took from an article's amounts
+        refresh_open_offers([figure.evidence_id])
     trail.record(
         user=editor,
         obj=figure,

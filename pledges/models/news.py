@@ -244,6 +244,13 @@ class Evidence(models.Model):
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     reject_reason = models.TextField(_("reject reason"), blank=True)
+    # How many of its budget amounts no editor has decided yet, by the rule of
+    # ``budget_offers.open_offer_count``, stored by every write that changes it
+    # (``budget_offers.refresh_open_offers``): the desk sums and filters this column instead of
+    # reading every evidence's amounts. The database default serves rows inserted in SQL.
+    open_offer_count = models.PositiveIntegerField(
+        _("open budget amounts"), default=0, db_default=0, editable=False
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -291,6 +298,13 @@ class Evidence(models.Model):
                 fields=["-reviewed_at", "-id"],
                 name="evidence_newly_confirmed",
                 condition=Q(state="confirmed"),
+            ),
+            # The desk's budget amounts waiting: summed and filtered from here, a few thousand
+            # entries, instead of every evidence row.
+            models.Index(
+                fields=["open_offer_count"],
+                name="evidence_open_offers",
+                condition=Q(open_offer_count__gt=0),
             ),
         ]
 

@@ -28,6 +28,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Model, QuerySet
 
 from pledges import selectors
+from pledges.budget_offers import recount_all_open_offers
 from pledges.models import (
     Article,
     BudgetFigure,
@@ -111,6 +112,9 @@ def _public_records() -> Iterator[dict]:
                 fields["source"] = None  # incoming feeds are not public
                 if fields["duplicate_of"] not in kept_ids[Article]:
                     fields["duplicate_of"] = None
+            if model is Evidence:
+                # The desk's count of undecided amounts: not public, and recounted on restore.
+                fields.pop("open_offer_count", None)
             if model is StatusChange:
                 fields["evidence"] = sorted(set(fields["evidence"]) & kept_ids[Evidence])
             if model in (Milestone, BudgetFigure) and fields["evidence"] not in kept_ids[Evidence]:
@@ -188,6 +192,9 @@ def restore_archive(stream: IO[str]) -> Counter:
                         f"record {number} ({item.object._meta.label_lower} {item.object.pk}): {exc}"
                     ) from exc
                 counts[item.object._meta.label_lower] += 1
+            # Suggested and rejected figures are not archived: the restored evidence's amounts
+            # are counted against the figures that are.
+            recount_all_open_offers()
             # New rows must not collide with the restored ids (as loaddata does).
             statements = connection.ops.sequence_reset_sql(no_style(), MODELS)
             with connection.cursor() as cursor:

@@ -7,6 +7,7 @@ import factory
 from django.utils import timezone
 
 from pledges import models
+from pledges.budget_offers import refresh_open_offers
 
 
 class JurisdictionFactory(factory.django.DjangoModelFactory):
@@ -92,6 +93,16 @@ class EvidenceFactory(factory.django.DjangoModelFactory):
     snippet = "광주시가 시험 사업을 추진한다."
     matched_terms = ["시험 사업"]
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Written directly, as the matcher's bulk statements write: the stored count of open
+        # budget amounts is kept as the matcher keeps it.
+        evidence = super()._create(model_class, *args, **kwargs)
+        if evidence.amounts:
+            refresh_open_offers([evidence.pk])
+            evidence.refresh_from_db(fields=["open_offer_count"])
+        return evidence
+
 
 class ConfirmedEvidenceFactory(EvidenceFactory):
     state = models.ReviewState.CONFIRMED
@@ -108,3 +119,9 @@ class BudgetFigureFactory(factory.django.DjangoModelFactory):
     funder = models.Funder.TOTAL
     as_of = dt.date(2025, 6, 10)
     state = models.FigureState.CONFIRMED
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        figure = super()._create(model_class, *args, **kwargs)
+        refresh_open_offers([figure.evidence_id])  # as the review actions do
+        return figure
