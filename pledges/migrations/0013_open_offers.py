@@ -15,7 +15,7 @@ def count_open_offers(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("pledges", "0011_list_scale"),
+        ("pledges", "0012_public_scale"),
     ]
 
     operations = [
