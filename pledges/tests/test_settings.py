@@ -83,3 +83,17 @@ def test_bare_pytest_works_without_any_environment():
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert " passed" in result.stdout
+
+
+@pytest.mark.django_db
+def test_postgres_sessions_run_without_jit_unless_asked(require_postgres):
+    """JIT compiling cost more than whole page reads at national size (bench-scale)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+    code = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])"
+    result = run_django(["shell", "-c", code], DATABASE_JIT="1", DEBUG="1")
+    assert result.returncode == 0, result.stderr
+    assert "jit" not in result.stdout
