@@ -103,6 +103,17 @@ def figure_key(figure_or_offer) -> tuple:
     return (figure_or_offer.stage, figure_or_offer.funder, figure_or_offer.amount_krw)
 
 
+def offer_key(stage: str, funder: str, krw: int) -> str:
+    """What a figure stores in ``offered_as``: the amount it was made from."""
+    return f"{stage}|{funder}|{int(krw)}"
+
+
+def _offered_key(figure) -> tuple | None:
+    stage, _, rest = (figure.offered_as or "").partition("|")
+    funder, _, krw = rest.partition("|")
+    return (stage, funder, int(krw)) if krw.lstrip("-").isdigit() else None
+
+
 def budget_offers(evidence: Evidence, figures=None) -> list[BudgetOffer]:
     """The budget amounts of an evidence as figures to decide, in the article's order. Not
     offered: amounts the reader marked as no budget (``budget: false``: sales, market sizes,
@@ -111,8 +122,15 @@ def budget_offers(evidence: Evidence, figures=None) -> list[BudgetOffer]:
     prefetched them."""
     if figures is None:
         figures = list(BudgetFigure.objects.filter(evidence=evidence))
+    # A figure answers for the amount it was made from even after an editor changed its
+    # amount, stage or payer; and, failing that, for the amount it now states.
+    figures = sorted(figures, key=lambda f: f.pk)
     by_key = {}
-    for figure in sorted(figures, key=lambda f: f.pk):
+    for figure in figures:
+        made_from = _offered_key(figure)
+        if made_from is not None:
+            by_key.setdefault(made_from, figure)
+    for figure in figures:
         by_key.setdefault(figure_key(figure), figure)
     offers = []
     for index, amount in enumerate(evidence.amounts or []):

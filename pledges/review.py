@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -22,6 +22,7 @@ from pledges import trail
 from pledges.budget_offers import (
     figure_stage_and_funder,
     lock_evidence_of_figure,
+    offer_key,
     refresh_open_offers,
 )
 from pledges.ingest.pipeline import (
@@ -304,16 +305,19 @@ def suggest_budget_figures(*, evidence: Evidence) -> list[BudgetFigure]:
             continue
         stage, funder = reading
         same = {"stage": stage, "funder": funder, "amount_krw": int(amount["krw"])}
+        made_from = offer_key(stage, funder, int(amount["krw"]))
         # Not get_or_create: an editor may have made two figures of one amount (editing one
-        # into the other), and the amount has a figure already either way.
+        # into the other), or edited the figure made from it, and the amount has a figure
+        # already either way.
         if BudgetFigure.objects.filter(
-            pledge_id=evidence.pledge_id, evidence=evidence, **same
+            Q(**same) | Q(offered_as=made_from), pledge_id=evidence.pledge_id, evidence=evidence
         ).exists():
             continue
         figure = BudgetFigure.objects.create(
             pledge_id=evidence.pledge_id,
             evidence=evidence,
             **same,
+            offered_as=made_from,
             as_of=as_of,
             source_text=amount.get("text", "")[:200],
             note=amount.get("sentence", ""),

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pledges import review, trail
-from pledges.budget_offers import BudgetOffer, budget_offers, refresh_open_offers
+from pledges.budget_offers import BudgetOffer, budget_offers, offer_key, refresh_open_offers
 from pledges.models import (
     BrokenReason,
     BudgetFigure,
@@ -93,6 +93,7 @@ def _figure_from_amount(offer: BudgetOffer) -> BudgetFigure:
         funder=offer.funder,
         amount_krw=offer.krw,
         defaults={
+            "offered_as": offer_key(offer.stage, offer.funder, offer.krw),
             "as_of": as_of or timezone.localdate(article.fetched_at),
             "source_text": str(offer.amount.get("text", ""))[:200],
             "note": str(offer.amount.get("sentence", "")),

@@ -48,6 +48,12 @@ class BudgetFigure(models.Model):
         help_text=_('The source gives at least this amount ("2조 원 이상", "2조 원이 넘는").'),
     )
     source_text = models.CharField(_("as written"), max_length=200, blank=True)
+    # The article's amount this figure was made from ("stage|funder|krw", see
+    # budget_offers.offer_key): kept when an editor edits the figure's amount, stage or payer,
+    # so the amount counts as decided and is not offered (or suggested) again.
+    offered_as = models.CharField(
+        _("made from the amount"), max_length=100, blank=True, default="", editable=False
+    )
     note = models.TextField(_("note"), blank=True)
     note_en = models.TextField(_("English note"), blank=True)
     state = models.CharField(

@@ -315,6 +315,39 @@ def test_editing_a_budget_amount_first_confirms_the_editors_figures(desk, eviden
     assert actions == ["edit", "confirm"]
 
 
+def test_an_amount_edited_then_confirmed_is_decided_and_never_offered_again(desk, evidence):
+    """The figure remembers the amount it was made from: after 300억 is corrected to 310억
+    the article's 300억 is no longer waiting, and suggesting the article's figures again adds
+    nothing for it."""
+    from pledges import review
+
+    evidence.refresh_from_db()
+    assert evidence.open_offer_count == 2
+    desk.post(
+        _url("budget_edit", evidence.pk, 2),
+        {
+            "amount_krw": "310억 원",
+            "stage": "secured",
+            "funder": "total",
+            "as_of": "2026-03-02",
+        },
+    )
+    evidence.refresh_from_db()
+    offers = review_desk.budget_offers(evidence)
+    edited = next(o for o in offers if o.index == 2)
+    assert edited.figure is not None and not edited.is_open
+    assert (edited.figure.amount_krw, edited.figure.stage, edited.figure.funder) == (
+        31_000_000_000,
+        "secured",
+        "total",
+    )
+    assert evidence.open_offer_count == 1  # the 957억 still waits
+    review.suggest_budget_figures(evidence=evidence)
+    assert BudgetFigure.objects.filter(evidence=evidence, amount_krw=30_000_000_000).count() == 0
+    evidence.refresh_from_db()
+    assert evidence.open_offer_count == 1
+
+
 def test_a_bad_edit_is_refused_with_the_form_and_nothing_written(desk, evidence):
     response = desk.post(
         _url("budget_edit", evidence.pk, 0),
