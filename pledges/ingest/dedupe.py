@@ -20,7 +20,8 @@ from collections.abc import Collection
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q, TextField, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from pledges.models import Article, Evidence, MatchMethod, ReviewState, SimilarityKey
@@ -164,10 +165,15 @@ def find_original(
             return None
         candidates = Article.objects.filter(pk__in=ids).order_by("pk")
     mine = None
-    for candidate in candidates.only("pk", "normalized_body", "body")[:50]:
+    # One text a candidate (the normalized body, or the body of a row stored without one),
+    # not both: up to 50 article texts are read here, twice an article.
+    compared_text = Coalesce(
+        NullIf(F("normalized_body"), Value("")), F("body"), output_field=TextField()
+    )
+    for candidate in candidates.only("pk").annotate(compared_text=compared_text)[:50]:
         if mine is None:
             mine = _shingle_strings(text)
-        if _is_near_copy(mine, _shingle_strings(candidate.normalized_body or candidate.body)):
+        if _is_near_copy(mine, _shingle_strings(candidate.compared_text)):
             return candidate
         if checked is not None:
             checked.append(candidate.pk)

@@ -211,3 +211,18 @@ def test_the_wire_copy_look_still_finds_the_earliest_original_among_many_sharing
         )
     copy = store_article(title="b", body="\n".join(STORY[:4]), url="https://b.kr/2")
     assert copy.reason == "copy" and copy.article.duplicate_of_id == first.article.pk
+
+
+def test_the_wire_copy_look_reads_one_text_a_candidate_and_falls_back_to_the_body():
+    """A row stored without a normalized body (older imports) is compared on its body; the
+    look never reads both texts of a candidate."""
+    story = "\n".join(STORY)
+    original = ArticleFactory(body=story, normalized_body="", content_hash="0" * 64)
+    keys = dedupe.similarity_keys(story)
+    dedupe.index_similarity_keys(original, keys)
+    with CaptureQueriesContext(connection) as queries:
+        found = dedupe.find_original(text=story, keys=keys, published_at=original.published_at)
+    assert found is not None and found.pk == original.pk
+    reading = [q["sql"] for q in queries if '"pledges_article"."body"' in q["sql"]]
+    assert len(reading) == 1 and "COALESCE" in reading[0]
+    assert '"pledges_article"."normalized_body", "pledges_article"."body"' not in reading[0]
