@@ -8,6 +8,12 @@ workers, of PostgreSQL and of the feed server, then the latency from an
 article appearing in a feed to its suggestion being in the review queue (Evidence row), with the
 feed polled at once (beat adds up to FEED_POLL_SECONDS on top of it).
 
+The workers run bench/ingest_trace.py (the project's app with timers around an article's steps),
+and each pair of runs prints where the pool processes' wall time per article went, phase by
+phase (wall / CPU ms; --detail: every phase; --no-breakdown: the plain app). BENCH_ROUNDS=n runs
+1 and 2 workers n times, alternately first; --pg-waits samples PostgreSQL's wait events (its own
+session then counts in the PostgreSQL CPU figure). The tables are vacuumed between runs.
+
 Uses the PostgreSQL database tracker_bench_ingest (BENCH_INGEST_DB; created, migrated, flushed)
 and Redis db 14 (BENCH_REDIS_URL; flushed).
 Prints figures; never fails on slowness.
@@ -192,6 +198,9 @@ class CpuMeter:
         self.backends: dict[int, tuple[float, float]] = {}  # pid -> (first seen, last seen)
         self.own = self._cpu(psutil.Process())
         self.worker_start = self._workers()
+        # Redis serves every helper on the machine too: its figure is an upper bound.
+        self.redis = [p for p in psutil.process_iter(["name"]) if p.info["name"] == "redis-server"]
+        self.redis_start = sum(self._cpu(p) for p in self.redis)
         self.sample(first=True)
 
     @staticmethod
@@ -237,11 +246,14 @@ class CpuMeter:
         workers = self._workers() - self.worker_start
         own = self._cpu(psutil.Process()) - self.own
         database = sum(last - first for first, last in self.backends.values())
+        redis_cpu = sum(self._cpu(p) for p in self.redis) - self.redis_start
         per = 1000 / max(articles, 1)
+        total = (workers + database + own + redis_cpu) * per
         return (
             f"CPU per article: workers {workers * per:.1f} ms, PostgreSQL {database * per:.1f} ms, "
-            f"feed server and bench {own * per:.1f} ms (Redis not counted); "
-            f"load average {os.getloadavg()[0]:.1f}"
+            f"Redis {redis_cpu * per:.1f} ms, feed server and bench {own * per:.1f} ms; "
+            f"all {total:.1f} ms: at most {1000 * (os.cpu_count() or 1) / max(total, 0.001):.0f} "
+            f"articles/s on {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}"
         )
 
 
