@@ -282,8 +282,7 @@ def reset(broker: redis.Redis, sources: list[Source]) -> None:
     )
     broker.flushdb()
     # The deleted rows of the previous run are dead index entries until a vacuum: without one,
-    # the run after another (two workers, always second) searched through them, and its
-    # PostgreSQL time per article doubled.
+    # the second run of a pair would search through them and the first would not.
     with connection.cursor() as cursor:
         for model in (SimilarityKey, Evidence, Article):
             cursor.execute(f"VACUUM {model._meta.db_table}")

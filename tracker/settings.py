@@ -292,8 +292,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # with cold caches (a third of a worker's time on the bench). Set, workers keep their connection
 # as web requests do (pledges/tasks.py closes it around a task past CONN_MAX_AGE or after an
 # error; CONN_HEALTH_CHECKS tests it before reuse) and the fixup closes it every this many
-# tasks. 0 restores a session per task. (The slowdown two workers once showed with it was the
-# bench's: its second run searched the first run's dead rows; README "Scaling 1 -> 2 workers".)
+# tasks. 0 restores a session per task. (The slowdown two workers once showed with it did not
+# come back once measured phase by phase; README "Scaling 1 -> 2 workers".)
 CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000)
 # Redis re-delivers an unacknowledged task after this many seconds (worker killed mid-task).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
