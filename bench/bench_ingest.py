@@ -8,6 +8,12 @@ workers, of PostgreSQL and of the feed server, then the latency from an
 article appearing in a feed to its suggestion being in the review queue (Evidence row), with the
 feed polled at once (beat adds up to FEED_POLL_SECONDS on top of it).
 
+The workers run bench/ingest_trace.py (the project's app with timers around an article's steps),
+and each pair of runs prints where the pool processes' wall time per article went, phase by
+phase (wall / CPU ms; --detail: every phase; --no-breakdown: the plain app). BENCH_ROUNDS=n runs
+1 and 2 workers n times, alternately first; --pg-waits samples PostgreSQL's wait events (its own
+session then counts in the PostgreSQL CPU figure). The tables are vacuumed between runs.
+
 Uses the PostgreSQL database tracker_bench_ingest (BENCH_INGEST_DB; created, migrated, flushed)
 and Redis db 14 (BENCH_REDIS_URL; flushed).
 Prints figures; never fails on slowness.
@@ -36,6 +42,14 @@ ARTICLES = int(os.environ.get("BENCH_ARTICLES", "2000"))
 FEEDS = 10
 LATENCY_ARTICLES = 20
 DEADLINE_SECONDS = float(os.environ.get("BENCH_DEADLINE_SECONDS", "1800"))
+# 1 then 2 worker processes, this many times, alternately (wall-clock ratios are noisy).
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "1"))
+# Where each article's time goes in the workers (bench/ingest_trace.py); --no-breakdown runs
+# the plain project app instead, to check what the timers cost.
+BREAKDOWN = "--no-breakdown" not in sys.argv[1:]
+# Sample what PostgreSQL's sessions of the bench database are doing (wait events), every 10 ms.
+PG_WAITS = "--pg-waits" in sys.argv[1:]
+TRACE_KEY = "bench:trace"
 
 os.environ.update(
     {
@@ -75,7 +89,7 @@ from django.db import close_old_connections, connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from pledges.demo_data import load_gwangju_demo  # noqa: E402
-from pledges.models import Article, Evidence, Source  # noqa: E402
+from pledges.models import Article, Evidence, SimilarityKey, Source  # noqa: E402
 from pledges.tests.http_fixture import (  # noqa: E402
     LocalServer,
     Response,
@@ -84,6 +98,9 @@ from pledges.tests.http_fixture import (  # noqa: E402
     synthetic_article,
 )
 from tracker.celery import app  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "bench"))
+import ingest_breakdown  # noqa: E402
 
 CELERY = Path(sys.executable).with_name("celery")
 
@@ -125,7 +142,8 @@ def start_workers(count: int, log_dir: Path) -> list[subprocess.Popen]:
                 [
                     str(CELERY),
                     "-A",
-                    "tracker",
+                    # The project's app with timers around an article's steps (breakdown).
+                    "bench.ingest_trace" if BREAKDOWN else "tracker",
                     "worker",
                     "-Q",
                     "fetch,match",
@@ -180,6 +198,9 @@ class CpuMeter:
         self.backends: dict[int, tuple[float, float]] = {}  # pid -> (first seen, last seen)
         self.own = self._cpu(psutil.Process())
         self.worker_start = self._workers()
+        # Redis serves every helper on the machine too: its figure is an upper bound.
+        self.redis = [p for p in psutil.process_iter(["name"]) if p.info["name"] == "redis-server"]
+        self.redis_start = sum(self._cpu(p) for p in self.redis)
         self.sample(first=True)
 
     @staticmethod
@@ -225,11 +246,14 @@ class CpuMeter:
         workers = self._workers() - self.worker_start
         own = self._cpu(psutil.Process()) - self.own
         database = sum(last - first for first, last in self.backends.values())
+        redis_cpu = sum(self._cpu(p) for p in self.redis) - self.redis_start
         per = 1000 / max(articles, 1)
+        total = (workers + database + own + redis_cpu) * per
         return (
             f"CPU per article: workers {workers * per:.1f} ms, PostgreSQL {database * per:.1f} ms, "
-            f"feed server and bench {own * per:.1f} ms (Redis not counted); "
-            f"load average {os.getloadavg()[0]:.1f}"
+            f"Redis {redis_cpu * per:.1f} ms, feed server and bench {own * per:.1f} ms; "
+            f"all {total:.1f} ms: at most {1000 * (os.cpu_count() or 1) / max(total, 0.001):.0f} "
+            f"articles/s on {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}"
         )
 
 
@@ -257,16 +281,28 @@ def reset(broker: redis.Redis, sources: list[Source]) -> None:
         etag="", last_modified="", next_poll_at=None, consecutive_failures=0, last_error=""
     )
     broker.flushdb()
+    # The deleted rows of the previous run are dead index entries until a vacuum: without one,
+    # the second run of a pair would search through them and the first would not.
+    with connection.cursor() as cursor:
+        for model in (SimilarityKey, Evidence, Article):
+            cursor.execute(f"VACUUM {model._meta.db_table}")
 
 
-def backlog_run(workers: int, sources, broker, log_dir) -> float | None:
+def backlog_run(workers: int, sources, broker, log_dir, server):
+    """One backlog through ``workers`` worker processes: (articles/s or None, breakdown)."""
     from pledges.tasks import poll_source_task
 
     reset(broker, sources)
+    ingest_breakdown.clear(broker, TRACE_KEY)
+    load_before = os.getloadavg()[0]
     procs = start_workers(workers, log_dir)
+    sampler = None
     try:
         articles = Article.objects.filter(source__in=sources)
         meter = CpuMeter(procs)
+        visits_before = len(server.visits)
+        if PG_WAITS:
+            sampler = ingest_breakdown.WaitSampler(f"{PG_BASE}/{DB_NAME}", DB_NAME).__enter__()
         started = time.monotonic()
         for source in sources:
             poll_source_task.delay(source.pk)
@@ -278,18 +314,39 @@ def backlog_run(workers: int, sources, broker, log_dir) -> float | None:
 
         finished = wait_until(done, f"{workers} worker(s)", DEADLINE_SECONDS, meter)
         elapsed = time.monotonic() - started
+        if sampler is not None:
+            sampler.__exit__()
         stored = articles.count()
         rate = stored / elapsed if elapsed else 0.0
         status = "" if finished else " (incomplete)"
         print(
             f"{workers} worker process(es): {stored} articles in {elapsed:.1f} s = "
-            f"{rate:.1f} articles/s{status}",
+            f"{rate:.1f} articles/s{status}; load average {load_before:.1f} → "
+            f"{os.getloadavg()[0]:.1f}",
             flush=True,
         )
         print(f"  {meter.report(stored)}", flush=True)
-        return rate if finished else None
+        visits = server.visits[visits_before:]
+        if visits:
+            handling = sum(answered - begun for _path, begun, answered in visits)
+            print(
+                f"  feed server: {len(visits)} requests, {1000 * handling / len(visits):.2f} ms "
+                "each from request line to the answer going out",
+                flush=True,
+            )
+        if sampler is not None:
+            print(sampler.report(), flush=True)
     finally:
         stop_workers(procs)
+    breakdown = None
+    if BREAKDOWN:
+        breakdown = ingest_breakdown.read(broker, TRACE_KEY, workers=workers, articles=stored)
+        print(
+            f"  tasks run: {dict(breakdown.tasks)}; pool processes' wall time accounted: "
+            f"{breakdown.total_wall:.1f} ms per article",
+            flush=True,
+        )
+    return (rate if finished else None), breakdown
 
 
 def latency_run(backlog: Backlog, sources, broker, log_dir) -> None:
@@ -361,12 +418,33 @@ def main() -> None:
             for feed in range(FEEDS)
         ]
         print(f"serving at {server.base}; started {timezone.now():%H:%M:%S}", flush=True)
-        one = backlog_run(1, sources, broker, log_dir)
-        two = backlog_run(2, sources, broker, log_dir)
-        if one and two:
+        ratios = []
+        for round_number in range(ROUNDS):
+            # Alternate which goes first: the second run of a round meets a warmer machine.
+            order = (1, 2) if round_number % 2 == 0 else (2, 1)
+            rates, breakdowns = {}, {}
+            for workers in order:
+                rates[workers], breakdowns[workers] = backlog_run(
+                    workers, sources, broker, log_dir, server
+                )
+            if rates[1] and rates[2]:
+                ratios.append(rates[2] / rates[1])
+                print(
+                    f"scaling 1 → 2 worker processes: ×{ratios[-1]:.2f} "
+                    f"(load average {os.getloadavg()[0]:.1f}, {os.cpu_count()} cores)",
+                    flush=True,
+                )
+            if breakdowns[1] and breakdowns[2]:
+                print(
+                    ingest_breakdown.table(
+                        [breakdowns[1], breakdowns[2]], detail="--detail" in sys.argv[1:]
+                    ),
+                    flush=True,
+                )
+        if len(ratios) > 1:
             print(
-                f"scaling 1 → 2 worker processes: ×{two / one:.2f} "
-                f"(load average {os.getloadavg()[0]:.1f}, {os.cpu_count()} cores)",
+                f"scaling over {len(ratios)} rounds: median ×{statistics.median(ratios):.2f} "
+                f"({', '.join(f'×{r:.2f}' for r in ratios)})",
                 flush=True,
             )
         latency_run(backlog, sources, broker, log_dir)

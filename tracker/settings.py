@@ -293,12 +293,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Celery's Django fixup closes every database connection before and after each task unless this
-# is set (> 0): a new PostgreSQL session for every task, two per article. Set, workers keep their
-# connection as web requests do (pledges/tasks.py closes it around a task only past CONN_MAX_AGE
-# or after an error) and the fixup closes it every CELERY_DB_REUSE_MAX tasks. Off by default for
-# now: on the bench it made one worker 2-3x faster, but two workers then slowed each other down
-# inside PostgreSQL (README, "Scaling 1 -> 2 workers").
-CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 0)
+# is set (> 0): a new PostgreSQL session for every task, two per article, each a backend forked
+# with cold caches (a third of a worker's time on the bench). Set, workers keep their connection
+# as web requests do (pledges/tasks.py closes it around a task past CONN_MAX_AGE or after an
+# error; CONN_HEALTH_CHECKS tests it before reuse) and the fixup closes it every this many
+# tasks. 0 restores a session per task. (The slowdown two workers once showed with it did not
+# come back once measured phase by phase; README "Scaling 1 -> 2 workers".)
+CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000)
 # Redis re-delivers an unacknowledged task after this many seconds (worker killed mid-task).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600),

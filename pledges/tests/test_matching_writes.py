@@ -176,3 +176,53 @@ def test_the_match_step_gets_what_the_store_step_compared(compared, monkeypatch)
     # Without what the store step compared (the sweep's message), the look is made again.
     tasks.match_article_task(second.article.pk)
     assert len(compared) == 2
+
+
+def test_the_wire_copy_look_starts_from_the_key_index_and_stops_when_no_key_is_shared():
+    """The look reads the articles that share a band key first (not every article of the week,
+    each probed for its keys), so an article that shares none, as most do, costs one read."""
+    store_article(title="AX 실증밸리", body="\n".join(STORY), url="https://a.kr/1")
+    other_text = "\n".join(OTHER)
+    other_keys = dedupe.similarity_keys(other_text)
+    assert other_keys  # long enough to have keys, none of them the story's
+    with CaptureQueriesContext(connection) as queries:
+        assert dedupe.find_original(text=other_text, keys=other_keys, published_at=None) is None
+    assert len(queries) == 1
+    assert "pledges_article" not in queries[0]["sql"]
+
+
+def test_the_second_look_reads_no_article_when_the_first_compared_every_candidate():
+    stored = store_article(title="AX 실증밸리", body="\n".join(STORY), url="https://a.kr/1")
+    story_keys = dedupe.similarity_keys(stored.article.normalized_body)
+    args = {"text": "\n".join(OTHER), "keys": story_keys, "published_at": None}
+    checked: list[int] = []
+    assert dedupe.find_original(**args, checked=checked) is None
+    assert checked == [stored.article.pk]
+    with CaptureQueriesContext(connection) as queries:
+        assert dedupe.find_original(**args, skip=checked) is None
+    assert len(queries) == 1 and "pledges_article" not in queries[0]["sql"]
+
+
+def test_the_wire_copy_look_still_finds_the_earliest_original_among_many_sharing_keys():
+    first = store_article(title="a", body="\n".join(STORY), url="https://a.kr/1")
+    for n in range(3):  # unrelated articles between the original and the copy
+        store_article(
+            title=f"o{n}", body="\n".join(OTHER) + f"\n기사 {n}번", url=f"https://o.kr/{n}"
+        )
+    copy = store_article(title="b", body="\n".join(STORY[:4]), url="https://b.kr/2")
+    assert copy.reason == "copy" and copy.article.duplicate_of_id == first.article.pk
+
+
+def test_the_wire_copy_look_reads_one_text_a_candidate_and_falls_back_to_the_body():
+    """A row stored without a normalized body (older imports) is compared on its body; the
+    look never reads both texts of a candidate."""
+    story = "\n".join(STORY)
+    original = ArticleFactory(body=story, normalized_body="", content_hash="0" * 64)
+    keys = dedupe.similarity_keys(story)
+    dedupe.index_similarity_keys(original, keys)
+    with CaptureQueriesContext(connection) as queries:
+        found = dedupe.find_original(text=story, keys=keys, published_at=original.published_at)
+    assert found is not None and found.pk == original.pk
+    reading = [q["sql"] for q in queries if '"pledges_article"."body"' in q["sql"]]
+    assert len(reading) == 1 and "COALESCE" in reading[0]
+    assert '"pledges_article"."normalized_body", "pledges_article"."body"' not in reading[0]
