@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='budgetfigure',
             name='offered_as',
-            field=models.CharField(blank=True, default='', editable=False, max_length=100, verbose_name='made from the amount'),
+            field=models.CharField(blank=True, db_default='', default='', editable=False, max_length=100, verbose_name='made from the amount'),
         ),
         # Figures made before this field: the amount they state now is the best record of the
         # amount they were made from (an edit made before it cannot be recovered). The counts

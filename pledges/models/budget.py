@@ -52,7 +52,12 @@ class BudgetFigure(models.Model):
     # budget_offers.offer_key): kept when an editor edits the figure's amount, stage or payer,
     # so the amount counts as decided and is not offered (or suggested) again.
     offered_as = models.CharField(
-        _("made from the amount"), max_length=100, blank=True, default="", editable=False
+        _("made from the amount"),
+        max_length=100,
+        blank=True,
+        default="",
+        db_default="",
+        editable=False,
     )
     note = models.TextField(_("note"), blank=True)
     note_en = models.TextField(_("English note"), blank=True)
