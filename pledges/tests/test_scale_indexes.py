@@ -11,7 +11,7 @@ from pledges.models import Evidence, ReviewState
 from pledges.tests.factories import EvidenceFactory
 
 
-def _plan(queryset) -> str:
+def _plan(queryset, *settings: str) -> str:
     sql, params = queryset.query.sql_with_params()
     with transaction.atomic(), connection.cursor() as cursor:
         # Only a few rows here: forbid the scans a big table would not get, to see which
@@ -19,6 +19,8 @@ def _plan(queryset) -> str:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_bitmapscan = off")
         cursor.execute("SET LOCAL enable_sort = off")
+        for setting in settings:
+            cursor.execute(setting)
         cursor.execute("EXPLAIN " + sql, params)
         return "\n".join(row[0] for row in cursor.fetchall())
 
