@@ -32,7 +32,7 @@ from celery.signals import (
     worker_process_init,
 )
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, close_old_connections
+from django.db import InterfaceError, OperationalError, close_old_connections, connections
 from django.utils import timezone
 
 from pledges import matching
@@ -57,15 +57,29 @@ RETRYABLE = (TransientFetchError, OperationalError, InterfaceError)
 def _load_shared_before_forking(**_kwargs) -> None:
     """Load the Kiwi model once in the worker's main process, and build its analyser by using
     it, before the pool forks: the children share its pages copy-on-write, so an added worker
-    process does not hold another copy of the model. (The pledge book is compiled by each
-    process at its first article: touching the database in the parent before forking stalled
-    the worker's start.)
+    process does not hold another copy of the model. The compiled pledge book likewise (tens of
+    MB at 10,000 pledges): a child keeps the parent's while the book's version has not moved,
+    and compiles its own only after an editor's change.
 
     Then ``gc.freeze()``: the collector in a child would otherwise write to the header of every
     object inherited from the parent at its full collections, copying those pages into the
     child (the pattern the ``gc`` documentation gives for fork without exec)."""
     _warm_korean_engine()
+    _compile_pledge_book_before_forking()
     gc.freeze()
+
+
+def _compile_pledge_book_before_forking() -> None:
+    if not getattr(settings, "WARM_PLEDGE_BOOK_ON_WORKER_START", True):
+        return
+    try:
+        matching.pledge_book()
+    except Exception:  # no database yet: each child compiles the book at its first article
+        logger.exception("could not compile the pledge book at worker start")
+    finally:
+        # A connection opened here must not be inherited: the children would share its socket
+        # (the stall an earlier attempt ran into).
+        connections.close_all()
 
 
 @worker_init.connect

@@ -428,6 +428,9 @@ INGEST_TASK_MAX_RETRIES = env_int("INGEST_TASK_MAX_RETRIES", 5)
 INGEST_RETRY_BACKOFF_MAX = env_int("INGEST_RETRY_BACKOFF_MAX", 600)
 # Load the kiwipiepy model when a worker process starts, not on its first article.
 WARM_KIWI_ON_WORKER_START = env_bool("WARM_KIWI_ON_WORKER_START", True)
+# Compile the pledge book in the worker's main process before the pool forks (shared by the
+# children until an editor changes the book).
+WARM_PLEDGE_BOOK_ON_WORKER_START = env_bool("WARM_PLEDGE_BOOK_ON_WORKER_START", True)
 # Compile trafilatura's date patterns (dateparser's ~200 locales, ~4 s of CPU) when a worker
 # starts, not over its first articles.
 WARM_DATE_PARSER_ON_WORKER_START = env_bool("WARM_DATE_PARSER_ON_WORKER_START", True)

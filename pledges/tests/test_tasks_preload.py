@@ -123,3 +123,53 @@ def test_without_loading_before_forking_each_child_builds_its_own(fake_model):
     assert kiwi._kiwi is None
     assert _in_forked_child(child_builds_one)
     assert fake_model.built == 0  # nothing was built in the parent
+
+
+@pytest.fixture
+def counted_books(monkeypatch):
+    """matching's pledge book with the database left out: the version is what the test says,
+    and each compile is counted (by the version it was compiled at)."""
+    from types import SimpleNamespace
+
+    from pledges import matching
+
+    built: list[str] = []
+    version = {"token": "v1"}
+    monkeypatch.setattr(matching, "pledge_book_token", lambda: version["token"])
+    monkeypatch.setattr(
+        matching,
+        "_book_of",
+        lambda pledges, token: built.append(token) or SimpleNamespace(token=token),
+    )
+    monkeypatch.setattr(matching, "_book", None)
+    return built, version
+
+
+def test_pool_children_use_the_parents_pledge_book_until_it_changes(counted_books, settings):
+    from pledges import matching, tasks
+
+    built, version = counted_books
+    settings.WARM_PLEDGE_BOOK_ON_WORKER_START = True
+    tasks._compile_pledge_book_before_forking()  # worker_init, before the pool forks
+    assert built == ["v1"]
+    parents_book = matching._book
+
+    def child_uses_the_parents_book() -> bool:
+        return matching.pledge_book() is parents_book and built == ["v1"]
+
+    assert _in_forked_child(child_uses_the_parents_book)
+    version["token"] = "v2"  # an editor changed the terms: the next article gets the new book
+    assert matching.pledge_book().token == "v2"
+    assert built == ["v1", "v2"]
+
+
+def test_without_compiling_before_forking_each_child_compiles_the_book(counted_books, settings):
+    """The control: the check above fails when the parent did not compile the book."""
+    from pledges import matching, tasks
+
+    built, _version = counted_books
+    settings.WARM_PLEDGE_BOOK_ON_WORKER_START = False
+    tasks._compile_pledge_book_before_forking()
+    assert built == [] and matching._book is None
+    assert _in_forked_child(lambda: matching.pledge_book().token == "v1" and built == ["v1"])
+    assert built == []  # compiled in the child only
