@@ -1,5 +1,6 @@
-"""Accessibility of the public pages: axe-core finds no serious or critical violation on / and
-/pledges/ (Korean and English, desktop and 390 px), and on English pages every Korean value
+"""Accessibility of the public pages: axe-core finds no serious or critical violation on the
+front page, the list, a pledge's page and its evidence pages (Korean and English, desktop and
+390 px), and on English pages every Korean value
 (a title, a promiser's name, an outlet, a snippet with no English version) is marked lang="ko"
 so that a screen reader pronounces it as Korean."""
 
@@ -110,7 +111,7 @@ def test_korean_pages_need_no_marks(client, korean_only):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("width", [1280, 390])
-def test_home_and_list_have_no_serious_accessibility_violations(browser, live_server, width):
+def test_public_pages_have_no_serious_accessibility_violations(browser, live_server, width):
     from pledges.demo_data import load_gwangju_demo
 
     load_gwangju_demo()
@@ -122,7 +123,11 @@ def test_home_and_list_have_no_serious_accessibility_violations(browser, live_se
     page = context.new_page()
     found = {}
     try:
-        for path in ("/", "/pledges/", "/en/", "/en/pledges/"):
+        pledge = "/pledges/national-ai-computing-center/"
+        for path in (
+            *("/", "/pledges/", pledge, pledge + "evidence/"),
+            *("/en/", "/en/pledges/", "/en" + pledge, "/en" + pledge + "evidence/"),
+        ):
             page.goto(live_server.url + path)
             page.add_script_tag(path=str(AXE))
             violations = page.evaluate(
