@@ -365,6 +365,27 @@ def start_gunicorn(
     raise SystemExit("gunicorn did not answer within 120 s")
 
 
+def stop_gunicorn(server: subprocess.Popen) -> None:
+    """Ask gunicorn to stop (its workers finish their requests), then make sure it did."""
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+def drop_cached_pages(redis_url: str, prefix: str) -> None:
+    """Delete a bench's cached pages (its own CACHE_KEY_PREFIX) from the shared Redis."""
+    if not redis_url:
+        return
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    keys = list(client.scan_iter(f"{prefix}:*"))
+    if keys:
+        client.delete(*keys)
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
@@ -436,11 +457,7 @@ def main() -> int:
             rss.running = False
             rss.join()
         finally:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop_gunicorn(server)
     return report(results, elapsed, rss)
 
 

@@ -25,8 +25,6 @@ from __future__ import annotations
 import http.client
 import os
 import random
-import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -213,18 +211,8 @@ def main() -> int:
                 )
                 print(f"  {kind}: {rows[kind]['rps']:.0f} req/s, p99 {rows[kind]['p99']:.0f} ms")
         finally:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-            if redis_url:
-                import redis
-
-                client = redis.Redis.from_url(redis_url)
-                keys = list(client.scan_iter(f"{prefix}:*"))
-                if keys:
-                    client.delete(*keys)
+            bench_load.stop_gunicorn(server)
+            bench_load.drop_cached_pages(redis_url, prefix)
     return report(rows)
 
 

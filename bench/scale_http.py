@@ -30,7 +30,6 @@ from __future__ import annotations
 import itertools
 import os
 import secrets
-import signal
 import subprocess
 import tempfile
 import threading
@@ -212,17 +211,7 @@ def run(url: str) -> None:
             try:
                 results[mode] = measure(port, mode, pages, cookie)
             finally:
-                server.send_signal(signal.SIGTERM)
-                try:
-                    server.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    server.kill()
-    if redis_url:
-        import redis
-
-        client = redis.Redis.from_url(redis_url)
-        keys = list(client.scan_iter(f"{prefix}:*"))
-        if keys:
-            client.delete(*keys)
+                bench_load.stop_gunicorn(server)
+    bench_load.drop_cached_pages(redis_url, prefix)
     for mode, rows in results.items():
         report(mode, rows, CONNECTIONS if mode == "warm" else COLD_CONNECTIONS)
