@@ -365,6 +365,24 @@ def start_gunicorn(
     raise SystemExit("gunicorn did not answer within 120 s")
 
 
+def run_clients(
+    port: int, mix, seconds: float, connections: int, headers: dict | None = None
+) -> tuple[Results, float]:
+    """``connections`` client threads asking for ``mix`` for ``seconds``: (results, elapsed)."""
+    results = Results()
+    started = time.monotonic()
+    stop_at = started + seconds
+    threads = [
+        threading.Thread(target=client, args=(port, mix, stop_at, results, n, headers), daemon=True)
+        for n in range(connections)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(seconds + REQUEST_TIMEOUT + 10)  # bounded: a request times out
+    return results, time.monotonic() - started
+
+
 def stop_gunicorn(server: subprocess.Popen) -> None:
     """Ask gunicorn to stop (its workers finish their requests), then make sure it did."""
     server.send_signal(signal.SIGTERM)
@@ -442,18 +460,7 @@ def main() -> int:
         try:
             rss = PeakRss(server.pid)
             rss.start()
-            results = Results()
-            started = time.monotonic()
-            stop_at = started + SECONDS
-            threads = [
-                threading.Thread(target=client, args=(port, mix, stop_at, results, n), daemon=True)
-                for n in range(CONNECTIONS)
-            ]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(SECONDS + REQUEST_TIMEOUT + 10)  # bounded: a request times out
-            elapsed = time.monotonic() - started
+            results, elapsed = run_clients(port, mix, SECONDS, CONNECTIONS)
             rss.running = False
             rss.join()
         finally:

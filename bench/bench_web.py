@@ -105,23 +105,8 @@ def available(port: int, path: str) -> bool:
 
 def phase(port: int, kind: str, maker, seconds: float) -> tuple[bench_load.Results, float]:
     """``CONNECTIONS`` clients asking for ``maker()`` for ``seconds``."""
-    results = bench_load.Results()
     mix = [(kind, 1, maker)]
-    started = time.monotonic()
-    stop_at = started + seconds
-    threads = [
-        threading.Thread(
-            target=bench_load.client,
-            args=(port, mix, stop_at, results, n, HEADERS),
-            daemon=True,
-        )
-        for n in range(CONNECTIONS)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(seconds + bench_load.REQUEST_TIMEOUT + 10)
-    return results, time.monotonic() - started
+    return bench_load.run_clients(port, mix, seconds, CONNECTIONS, HEADERS)
 
 
 def figures(results: bench_load.Results, kind: str, elapsed: float) -> dict:

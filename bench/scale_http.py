@@ -32,8 +32,6 @@ import os
 import secrets
 import subprocess
 import tempfile
-import threading
-import time
 
 import bench_load
 import bench_web
@@ -89,21 +87,8 @@ def cold_path(path: str, counter) -> str:
 
 def phase(port: int, path_maker, headers: dict, connections: int, seconds: float):
     """``connections`` clients asking for ``path_maker()`` for ``seconds``: (results, elapsed)."""
-    results = bench_load.Results()
     mix = [("page", 1, path_maker)]
-    started = time.monotonic()
-    stop_at = started + seconds
-    threads = [
-        threading.Thread(
-            target=bench_load.client, args=(port, mix, stop_at, results, n, headers), daemon=True
-        )
-        for n in range(connections)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(seconds + bench_load.REQUEST_TIMEOUT + 10)
-    return results, time.monotonic() - started
+    return bench_load.run_clients(port, mix, seconds, connections, headers)
 
 
 def measure(port: int, mode: str, pages, cookie: str) -> dict[str, dict]:
