@@ -350,6 +350,11 @@ PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 600 if REDIS_URL else 60)
 # that published sees it at once). One second by default: bench-web measured the pages at
 # 0.33-0.47 of a trivial view with 0 and 0.58-0.66 with 1, and a reader cannot tell a second.
 PUBLIC_VERSION_CHECK_SECONDS = env_float("PUBLIC_VERSION_CHECK_SECONDS", 1.0)
+# Public CSV/JSON/XLSX downloads (/export/) of at most this many bytes are kept like the pages
+# until the next publication; larger ones stream every time (at most this much of one is held
+# while it streams). A one-pledge file is a few KB; all 200,000 evidence rows are ~100 MB.
+# 0: no download is kept. Editors' downloads with suggestions are never kept.
+EXPORT_CACHE_MAX_BYTES = env_int("EXPORT_CACHE_MAX_BYTES", 2 * 1024 * 1024)
 if REDIS_URL:
     CACHES = {
         "default": {
