@@ -439,6 +439,10 @@ WARM_PLEDGE_BOOK_ON_WORKER_START = env_bool("WARM_PLEDGE_BOOK_ON_WORKER_START", 
 # Compile trafilatura's date patterns (dateparser's ~200 locales, ~4 s of CPU) when a worker
 # starts, not over its first articles.
 WARM_DATE_PARSER_ON_WORKER_START = env_bool("WARM_DATE_PARSER_ON_WORKER_START", True)
+# Pay a web process's first-request costs at start (pledges/site/warm_up.py): gunicorn's master
+# loads the URL configuration, catalogs and public templates and renders the front pages'
+# scoreboards once before forking, so every worker starts with them.
+WARM_WEB_PROCESS_ON_START = env_bool("WARM_WEB_PROCESS_ON_START", True)
 # Off in production: refuse URLs that resolve to loopback, private or metadata addresses.
 INGEST_ALLOW_PRIVATE_ADDRESSES = env_bool("INGEST_ALLOW_PRIVATE_ADDRESSES", False)
 
