@@ -24,6 +24,8 @@ Two steps:
   views, called directly (not through the public page cache: nothing is stored or sent), which
   keeps their scoreboards. This reads the database, so every connection is closed before it
   returns: a connection inherited by forked workers would be one socket shared by all of them.
+  Its reads give up soon on a busy database (a lock held by a migration): a server that waits
+  for its warm-up does not serve at all.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from django.conf import settings
 from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.staticfiles.storage import staticfiles_storage
-from django.db import connections
+from django.db import connection, connections, transaction
 from django.http import HttpRequest
 from django.template import engines
 from django.urls import get_resolver, reverse
@@ -54,6 +56,10 @@ PUBLIC_TEMPLATE_FOLDERS = ("pledges",)
 PUBLIC_TEMPLATES = ("base.html",)
 # Pages rendered at start for their scoreboards: URL name -> view (without the page cache).
 FRONT_PAGES = {"pledges:home": views.home, "pledges:list": views.pledge_list}
+# On PostgreSQL, the longest the render waits for a lock and for one query (ms), after which it
+# gives up (logged) and the first requests render the scoreboards instead.
+RENDER_LOCK_TIMEOUT_MS = 2_000
+RENDER_STATEMENT_TIMEOUT_MS = 20_000
 
 
 def warm_up_web_process() -> None:
@@ -118,12 +124,20 @@ def render_front_pages() -> int:
     before returning. Returns the number of scoreboards rendered."""
     rendered = fragments.renders
     try:
-        for language, _name in settings.LANGUAGES:
-            with translation.override(language):
-                for name, view in FRONT_PAGES.items():
-                    response = view(_anonymous_request(reverse(name), language))
-                    if response.status_code != 200:
-                        raise RuntimeError(f"{name} answered {response.status_code}")
+        with transaction.atomic():  # reads only; the time limits below last until its end
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT set_config('lock_timeout', %s, true),"
+                        " set_config('statement_timeout', %s, true)",
+                        [f"{RENDER_LOCK_TIMEOUT_MS}ms", f"{RENDER_STATEMENT_TIMEOUT_MS}ms"],
+                    )
+            for language, _name in settings.LANGUAGES:
+                with translation.override(language):
+                    for name, view in FRONT_PAGES.items():
+                        response = view(_anonymous_request(reverse(name), language))
+                        if response.status_code != 200:
+                            raise RuntimeError(f"{name} answered {response.status_code}")
     finally:
         connections.close_all()
     return fragments.renders - rendered

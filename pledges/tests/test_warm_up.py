@@ -82,6 +82,31 @@ def test_a_failed_render_still_closes_the_connection(monkeypatch):
     assert connections["default"].connection is None
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_locked_table_makes_the_render_give_up_instead_of_holding_the_start_back(
+    require_postgres, monkeypatch
+):
+    """A migration holding a lock at start must not keep the server from serving."""
+    import psycopg
+    from django.db import OperationalError
+
+    from pledges.models import Evidence
+    from pledges.tests.prod_server import database_url_of_tests
+
+    PledgeFactory(is_published=True)
+    monkeypatch.setattr(warm_up, "RENDER_LOCK_TIMEOUT_MS", 100)
+    with psycopg.connect(database_url_of_tests(), autocommit=True) as holder:
+        # Should the render wait after all, the lock goes in 30 s and the render then succeeds:
+        # a failure, not a hung test.
+        holder.execute("SET idle_in_transaction_session_timeout = '30s'")
+        with holder.transaction():
+            holder.execute(f'LOCK TABLE "{Evidence._meta.db_table}" IN ACCESS EXCLUSIVE MODE')
+            with pytest.raises(OperationalError, match="lock timeout"):
+                warm_up.render_front_pages()
+    assert connections["default"].connection is None
+
+
 def test_a_failing_step_is_logged_and_the_next_still_runs(monkeypatch, caplog):
     ran = []
 
