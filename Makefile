@@ -9,7 +9,7 @@ DEV_ENV := DEBUG=1
 
 .PHONY: run serve test lint format migrate demo superuser worker worker-fetch worker-match beat messages \
         bench bench-match bench-money bench-signals bench-ingest bench-export bench-load bench-scale \
-        bench-sitemap bench-web bench-xlsx profile-ingest clean
+        bench-sitemap bench-warm-start bench-web bench-xlsx profile-ingest clean
 
 $(BIN)/activate:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -106,6 +106,11 @@ bench-web: $(VENV)/.installed-dev
 # Where the time per ingested article goes, stage by stage, in one process.
 profile-ingest: $(VENV)/.installed-dev
 	$(BIN)/python bench/profile_ingest.py
+
+# A fresh web process's first front page with and without gunicorn's warm start, on the
+# bench-scale database (seeded by make bench-scale).
+bench-warm-start: $(VENV)/.installed-dev
+	$(BIN)/python bench/bench_warm_start.py
 
 bench-sitemap: $(VENV)/.installed-dev
 	$(DEV_ENV) $(BIN)/python bench/bench_sitemap.py

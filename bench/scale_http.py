@@ -11,8 +11,9 @@ BENCH_SCALE_HTTP_WARM_UP seconds (default 3) of the same load unmeasured:
           render into the cache), then BENCH_SCALE_HTTP_CONNECTIONS keep-alive connections
           (default 50) ask for it again and again.
     cold  each request right after a publication, i.e. what a render costs: every request
-          has a query string of its own (``?cold=N``, ignored by the pages), so no reader is
-          ever served a kept page and every request renders it, at
+          has a query string of its own (``?cold=N``, ignored by the pages; a download, which
+          refuses unknown parameters, gets ``?date_from=`` a day before every article), so no
+          reader is ever served a kept page and every request renders it, at
           BENCH_SCALE_HTTP_COLD_CONNECTIONS connections (default 4: the readers who come first
           after a publication; the others get the previous page while it renders, see
           pledges/site/cache.py). Pieces a page keeps across publications while their data
@@ -34,6 +35,7 @@ BENCH_SCALE_HTTP_PORT (default 8350) is the port.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import os
 import secrets
@@ -51,6 +53,7 @@ EDITOR_CONNECTIONS = int(os.environ.get("BENCH_SCALE_HTTP_EDITOR_CONNECTIONS", "
 CONNECTIONS_BY_MODE = {"warm": CONNECTIONS, "cold": COLD_CONNECTIONS, "desk": EDITOR_CONNECTIONS}
 PORT = int(os.environ.get("BENCH_SCALE_HTTP_PORT", "8350"))
 HIT_HEADER = "X-Public-Cache"  # pledges/site/cache.py
+EARLIEST_DAY = dt.date(1900, 1, 1)  # pledges.filters.EARLIEST_DATE
 TRIVIAL = ("trivial view (/ping/)", "/ping/", False)
 MIN_THROUGHPUT_RATIO = bench_web.MIN_THROUGHPUT_RATIO
 MAX_P99_RATIO = bench_web.MAX_P99_RATIO
@@ -91,7 +94,13 @@ def is_kept(port: int, path: str, headers: dict) -> bool:
 
 
 def cold_path(path: str, counter) -> str:
-    return f"{path}{'&' if '?' in path else '?'}cold={next(counter)}"
+    number = next(counter)
+    if path.startswith("/export/"):
+        # A download refuses parameters it does not know: a date range that keeps every row
+        # (from a day before any article) makes each request a file of its own instead.
+        since = EARLIEST_DAY + dt.timedelta(days=number % 20_000)
+        return f"{path}{'&' if '?' in path else '?'}date_from={since.isoformat()}"
+    return f"{path}{'&' if '?' in path else '?'}cold={number}"
 
 
 def phase(port: int, path_maker, headers: dict, connections: int, seconds: float):

@@ -6,6 +6,7 @@ arbiter it is alive while a thread streams a large CSV export, so long downloads
 at `timeout`, and a slow client holds one thread, not one process.
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -32,9 +33,36 @@ max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
 max_requests_jitter = max_requests // 2
 # Django is imported once, in the arbiter: a new worker is a fork, ready at once instead of
 # importing the app under load (and the workers share the code's memory). Nothing opens a
-# database or Redis connection at import time, so no connection is shared across the fork.
+# database or Redis connection at import time, and the warm-up below closes the database
+# connections it opens, so no connection is shared across the fork.
 # A code change needs a restart, not a HUP.
 preload_app = True
+
+
+def on_starting(server) -> None:
+    """In the master, once the app is preloaded and before the first worker is forked: pay a
+    first request's one-time costs here, once, in memory every worker then shares
+    (pledges/site/warm_up.py; WARM_WEB_PROCESS_ON_START=0 turns it off)."""
+    if server.cfg.preload_app:
+        _warm_up()
+        # What the master holds now lives as long as it does: out of the collector's sight, a
+        # collection in a worker does not touch (and so copy) the pages it shares with it.
+        gc.freeze()
+
+
+def post_worker_init(worker) -> None:
+    """Without preload_app (turned off on the command line) each worker warms itself up before
+    it takes its first request."""
+    if not worker.cfg.preload_app:
+        _warm_up()
+
+
+def _warm_up() -> None:
+    from pledges.site.warm_up import warm_up_web_process
+
+    warm_up_web_process()
+
+
 # Addresses of the reverse proxies allowed to say the request came over https
 # (X-Forwarded-Proto) and from which client: the proxy's address, never "*" on a public port.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")

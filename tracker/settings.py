@@ -350,6 +350,11 @@ PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 600 if REDIS_URL else 60)
 # that published sees it at once). One second by default: bench-web measured the pages at
 # 0.33-0.47 of a trivial view with 0 and 0.58-0.66 with 1, and a reader cannot tell a second.
 PUBLIC_VERSION_CHECK_SECONDS = env_float("PUBLIC_VERSION_CHECK_SECONDS", 1.0)
+# Public CSV/JSON/XLSX downloads (/export/) of at most this many bytes are kept like the pages
+# until the next publication; larger ones stream every time (at most this much of one is held
+# while it streams). A one-pledge file is a few KB; all 200,000 evidence rows are ~100 MB.
+# 0: no download is kept. Editors' downloads with suggestions are never kept.
+EXPORT_CACHE_MAX_BYTES = env_int("EXPORT_CACHE_MAX_BYTES", 2 * 1024 * 1024)
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -434,6 +439,10 @@ WARM_PLEDGE_BOOK_ON_WORKER_START = env_bool("WARM_PLEDGE_BOOK_ON_WORKER_START", 
 # Compile trafilatura's date patterns (dateparser's ~200 locales, ~4 s of CPU) when a worker
 # starts, not over its first articles.
 WARM_DATE_PARSER_ON_WORKER_START = env_bool("WARM_DATE_PARSER_ON_WORKER_START", True)
+# Pay a web process's first-request costs at start (pledges/site/warm_up.py): gunicorn's master
+# loads the URL configuration, catalogs and public templates and renders the front pages'
+# scoreboards once before forking, so every worker starts with them.
+WARM_WEB_PROCESS_ON_START = env_bool("WARM_WEB_PROCESS_ON_START", True)
 # Off in production: refuse URLs that resolve to loopback, private or metadata addresses.
 INGEST_ALLOW_PRIVATE_ADDRESSES = env_bool("INGEST_ALLOW_PRIVATE_ADDRESSES", False)
 

@@ -8,6 +8,7 @@ depend on the language (Korean headers are `?headers=ko`), and pages link the ro
 from django.urls import path
 
 from pledges.exports import views
+from pledges.site.cache import public_download
 
 app_name = "export"
 
@@ -15,5 +16,11 @@ urlpatterns = [
     path("", views.export_index, name="index"),
     path("catalogue.json", views.export_catalogue, name="catalogue"),
     path("<slug:table>.schema.json", views.export_schema, name="schema"),
-    path("<slug:table>.<slug:fmt>", views.export_table, name="table"),
+    # A file of the public data is the same for everyone: kept until the next publication when
+    # small (pledges/site/cache.py, EXPORT_CACHE_MAX_BYTES); an editor's variant never is.
+    path(
+        "<slug:table>.<slug:fmt>",
+        public_download(views.export_table, private=views.asks_for_editors_data),
+        name="table",
+    ),
 ]

@@ -27,6 +27,12 @@ def is_editor(user) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_staff)
 
 
+def asks_for_editors_data(request) -> bool:
+    """Whether this download is an editor's own variant (`include=…`, suggestions): the public
+    download cache (exports/urls.py) neither serves nor keeps it, whoever asks."""
+    return "include" in request.GET
+
+
 @require_GET
 def export_index(request) -> HttpResponse:
     """The page for reporters: every table and column (meaning, unit, example, Korean header),
