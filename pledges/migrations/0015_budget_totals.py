@@ -7,6 +7,8 @@ index the list's budget order reads a page from."""
 from django.db import migrations, models
 from django.db.models.functions import Coalesce
 
+import pledges.models.fields
+
 
 def count_budget_totals(apps, schema_editor):
     from pledges.budget_totals import recount_all_budget_totals
@@ -17,7 +19,9 @@ def count_budget_totals(apps, schema_editor):
 
 
 def stored_total(label: str):
-    return models.BigIntegerField(editable=False, null=True, verbose_name=label)
+    return pledges.models.fields.WonSumField(
+        decimal_places=0, editable=False, max_digits=30, null=True, verbose_name=label
+    )
 
 
 def stored_lower_bound(label: str):
@@ -68,7 +72,7 @@ class Migration(migrations.Migration):
                 models.OrderBy(
                     Coalesce(
                         "confirmed_planned_krw",
-                        models.Value(0, output_field=models.BigIntegerField()),
+                        models.Value(0, output_field=pledges.models.fields.WonSumField()),
                     ),
                     descending=True,
                 ),

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from pledges.korean.normalize import match_key
+from pledges.models.fields import WonSumField
 from pledges.models.vocabulary import (
     STATUS_DEFINITIONS,
     BrokenReason,
@@ -138,7 +139,7 @@ def planned_krw_for_sort() -> Coalesce:
     """The list's budget order: a pledge's stored confirmed planned cost, none counting as 0
     (the partial index ``pledge_public_budget`` holds this expression, so a page of the list
     is read from it)."""
-    return Coalesce("confirmed_planned_krw", Value(0, output_field=models.BigIntegerField()))
+    return Coalesce("confirmed_planned_krw", Value(0, output_field=WonSumField()))
 
 
 class Pledge(models.Model):
@@ -242,13 +243,13 @@ class Pledge(models.Model):
     # by every write of a figure (``budget_totals.refresh_budget_totals``) so the front page,
     # the list's budget order and the shortfall filter read a column, not every figure. None:
     # no confirmed figure of that stage. "Lower bound": the total rests on a "more than" figure.
-    confirmed_planned_krw = models.BigIntegerField(
+    confirmed_planned_krw = WonSumField(
         _("confirmed planned cost (KRW)"), null=True, editable=False
     )
-    confirmed_secured_krw = models.BigIntegerField(
+    confirmed_secured_krw = WonSumField(
         _("confirmed secured money (KRW)"), null=True, editable=False
     )
-    confirmed_executed_krw = models.BigIntegerField(
+    confirmed_executed_krw = WonSumField(
         _("confirmed spent money (KRW)"), null=True, editable=False
     )
     confirmed_planned_is_lower_bound = models.BooleanField(

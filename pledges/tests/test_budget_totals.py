@@ -70,6 +70,24 @@ def test_the_stored_money_is_the_pledge_pages_summary():
     assert_money_kept()
 
 
+def test_a_total_beyond_a_bigint_is_stored_and_read_exactly_as_an_integer():
+    """Any figure fits a bigint; their sum need not."""
+    biggest = 2**63 - 1
+    pledge = PledgeFactory()
+    for funder in [Funder.NATIONAL, Funder.LOCAL]:
+        BudgetFigureFactory(pledge=pledge, amount_krw=biggest, funder=funder)
+    other = PledgeFactory(promiser=pledge.promiser)
+    BudgetFigureFactory(pledge=other, amount_krw=1)
+    stored = Pledge.objects.get(pk=pledge.pk).confirmed_planned_krw
+    assert stored == 2 * biggest and type(stored) is int
+    [overview] = selectors.promiser_overviews(selectors.published_pledges())
+    assert overview.planned_krw == 2 * biggest + 1 and type(overview.planned_krw) is int
+    by_budget = selectors.sorted_for_list(selectors.published_pledges(), "budget")
+    assert list(by_budget) == [pledge, other]
+    assert set(selectors.budget_shortfall_pledges()) == {pledge, other}  # nothing secured
+    assert_money_kept()
+
+
 def test_the_command_finds_and_puts_right_a_summary_written_by_hand():
     pledge = pledge_with_money()
     PledgeFactory()  # no figures: nothing stored, nothing wrong
