@@ -90,6 +90,7 @@ def seed() -> list[str]:
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from pledges.budget_totals import refresh_budget_totals
     from pledges.models import (
         Article,
         BudgetFigure,
@@ -203,6 +204,7 @@ def seed() -> list[str]:
             ]  # fmt: skip
         BudgetFigure.objects.bulk_create(figures)
         Milestone.objects.bulk_create(milestones)
+        refresh_budget_totals(pledge.pk for pledge in created)  # as the figure actions do
     for i, pledge in enumerate(created):
         record_status_change(
             pledge=pledge,

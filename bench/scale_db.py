@@ -240,11 +240,14 @@ BUDGET_AMOUNTS_SQL = """
 
 def add_budget_amounts(cursor) -> None:
     """Amounts on the seeded evidence and the editors' figures of most of them (SQL), then the
-    stored open-offer counts by the desk's own rule (Python, as the migration fills them)."""
+    stored open-offer counts by the desk's own rule and each pledge's stored money by the
+    pledge page's (Python, as the migrations fill them)."""
     from pledges.budget_offers import recount_all_open_offers
+    from pledges.budget_totals import recount_all_budget_totals
 
     cursor.execute(BUDGET_AMOUNTS_SQL)
     recount_all_open_offers()
+    recount_all_budget_totals()
 
 
 def trivial_urls():

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from pledges.budget_offers import refresh_open_offers
+from pledges.budget_totals import refresh_budget_totals
 from pledges.ingest.store import store_article
 from pledges.korean.pages import split_newspaper_page
 from pledges.models import (
@@ -173,6 +174,7 @@ def load_gwangju_demo() -> DemoLoadResult:
             )
             figures += 1
         refresh_open_offers([evidence.pk])  # figures drawn from the seed page, in bulk
+        refresh_budget_totals([pledge.pk])
         for milestone in row["milestones"]:
             Milestone.objects.update_or_create(
                 pledge=pledge,

@@ -25,6 +25,7 @@ from pledges.budget_offers import (
     offer_key,
     refresh_open_offers,
 )
+from pledges.budget_totals import STORED_FIELDS, refresh_budget_totals
 from pledges.ingest.pipeline import (
     IngestRun,
     Mode,
@@ -324,7 +325,8 @@ def suggest_budget_figures(*, evidence: Evidence) -> list[BudgetFigure]:
             state=FigureState.SUGGESTED,
         )
         created.append(figure)
-    # Suggested figures leave their amounts open: the stored count does not change.
+    # Suggested figures leave their amounts open and count in no total: neither the stored
+    # count nor the pledge's stored money changes.
     return created
 
 
@@ -340,6 +342,7 @@ def confirm_budget_figure(*, figure: BudgetFigure, reviewer) -> BudgetFigure:
     figure.confirmed_at = timezone.now()
     figure.save(update_fields=["state", "confirmed_by", "confirmed_at"])
     refresh_open_offers([figure.evidence_id])
+    refresh_budget_totals([figure.pledge_id])
     trail.record(
         user=reviewer, obj=figure, action="confirm", before=before, after=_figure_trail(figure)
     )
@@ -398,7 +401,13 @@ def revise_pledge(
 # --- The pledge book -------------------------------------------------------------------------
 
 MATCHER_FIELDS = ("match_keywords", "match_aliases", "match_exclusions", "match_config")
-_MACHINE_PLEDGE_FIELDS = {"status", "status_since", "match_calibrator", "reviews_since_refit"}
+_MACHINE_PLEDGE_FIELDS = {
+    "status",
+    "status_since",
+    "match_calibrator",
+    "reviews_since_refit",
+    *STORED_FIELDS,  # the money of its confirmed figures (budget_totals)
+}
 _EDITABLE_PLEDGE_FIELDS = [
     f.name
     for f in Pledge._meta.concrete_fields
@@ -416,8 +425,9 @@ def save_pledge(*, pledge: Pledge, changed_fields: Iterable[str] = (), editor=No
     if is_new:
         pledge.save()
     else:
-        # Only what the form edits: the status and the learned calibrator are written by their
-        # own actions meanwhile, and a form opened before must not put back their old values.
+        # Only what the form edits: the status, the learned calibrator and the stored money are
+        # written by their own actions meanwhile, and a form opened before must not put back
+        # their old values.
         pledge.save(update_fields=_EDITABLE_PLEDGE_FIELDS)
     changed = list(changed_fields)
     trail.record(
@@ -462,17 +472,19 @@ def save_budget_figure(*, figure: BudgetFigure, editor=None) -> BudgetFigure:
     if is_new:
         figure.state = FigureState.SUGGESTED
     before = {}
-    stored_evidence_id = None
+    stored_evidence_id = stored_pledge_id = None
     lock_evidence_of_figure(figure)
     if not is_new:
         stored = BudgetFigure.objects.select_for_update().get(pk=figure.pk)
         before = _figure_trail(stored)
-        stored_evidence_id = stored.evidence_id
+        stored_evidence_id, stored_pledge_id = stored.evidence_id, stored.pledge_id
     figure.full_clean(exclude=["pledge", "evidence", "confirmed_by"])
     figure.save()
     # Its amount, stage, state or evidence may have changed: the offers of the evidence it
-    # rested on, and of the one it rests on now.
+    # rested on, and of the one it rests on now; and the money of the pledge it belonged to,
+    # and of the one it belongs to now (a confirmed figure edited is still confirmed).
     refresh_open_offers([stored_evidence_id, figure.evidence_id])
+    refresh_budget_totals([stored_pledge_id, figure.pledge_id])
     trail.record(
         user=editor,
         obj=figure,
@@ -498,9 +510,12 @@ def discard_budget_figure(*, figure: BudgetFigure, editor=None) -> None:
     trail.record(
         user=editor, obj=figure, action="discard", before=_figure_trail(figure), flag=trail.DELETION
     )
-    evidence_id = figure.evidence_id
+    evidence_id, pledge_id = figure.evidence_id, figure.pledge_id
     figure.delete()
     refresh_open_offers([evidence_id])  # its amount is offered again
+    # Only a suggested figure is discarded, and no total counts one; refreshed all the same,
+    # as after every write of a figure, so the stored money does not rest on that rule.
+    refresh_budget_totals([pledge_id])
 
 
 @transaction.atomic

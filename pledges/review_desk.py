@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from pledges import review, trail
 from pledges.budget_offers import BudgetOffer, budget_offers, offer_key, refresh_open_offers
+from pledges.budget_totals import refresh_budget_totals
 from pledges.models import (
     BrokenReason,
     BudgetFigure,
@@ -153,6 +154,8 @@ def reject_budget_offer(
     figure.reject_reason = reason
     figure.save(update_fields=["state", "confirmed_by", "confirmed_at", "reject_reason"])
     refresh_open_offers([evidence.pk])
+    # It was suggested, which no total counts; refreshed anyway, as after every figure write.
+    refresh_budget_totals([figure.pledge_id])
     trail.record(
         user=reviewer,
         obj=figure,

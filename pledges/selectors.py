@@ -16,31 +16,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import (
-    BigIntegerField,
     Case,
     Count,
-    Exists,
     F,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Sum,
-    Value,
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import RowNumber
 
 from pledges.models import (
     STATUS_DEFINITIONS,
     BudgetFigure,
-    BudgetStage,
     BudgetSummary,
     Evidence,
     FigureState,
-    Funder,
     Milestone,
     Pledge,
     Promiser,
@@ -48,6 +41,7 @@ from pledges.models import (
     Status,
     StatusChange,
     StatusDefinition,
+    planned_krw_for_sort,
 )
 
 # --- Which review states are public ----------------------------------------------------------
@@ -109,10 +103,7 @@ def sorted_for_list(pledges: QuerySet[Pledge], sort: str) -> QuerySet[Pledge]:
     "changed" (the default) newest status first, pledges never rated last; "budget" the
     largest confirmed planned cost first (none counts as 0); "title" alphabetical."""
     if sort == "budget":
-        zero = Value(0, output_field=BigIntegerField())
-        return pledges.annotate(
-            planned_for_sort=Coalesce(stage_total(BudgetStage.PLANNED), zero)
-        ).order_by("-planned_for_sort", "code")
+        return pledges.order_by(planned_krw_for_sort().desc(), "code")
     if sort == "title":
         return pledges.order_by("title", "code")
     return pledges.order_by(F("status_since").desc(nulls_last=True), "code")
@@ -278,49 +269,13 @@ def budget_summaries(pledge_ids: Iterable[int]) -> dict[int, BudgetSummary]:
     return {pid: BudgetSummary.from_figures(figures) for pid, figures in by_pledge.items()}
 
 
-def counted_budget_figures() -> QuerySet[BudgetFigure]:
-    """The confirmed figures a money summary adds up, chosen by the database exactly as
-    ``BudgetSummary.from_figures`` chooses them: the latest figure (by as_of, then pk) of each
-    (pledge, stage, funder, fiscal year), and within a (pledge, stage, fiscal year) the stated
-    total instead of its parts when there is one. Summing these per stage gives the totals."""
-    confirmed = BudgetFigure.objects.filter(state=FigureState.CONFIRMED)
-    # A missing fiscal year is a key of its own (as None is in the summary's dict).
-    same_year = Q(year_key=Coalesce(OuterRef("fiscal_year"), Value(-1)))
-    with_year = confirmed.alias(year_key=Coalesce("fiscal_year", Value(-1)))
-    later = with_year.filter(
-        same_year,
-        Q(as_of__gt=OuterRef("as_of")) | Q(as_of=OuterRef("as_of"), pk__gt=OuterRef("pk")),
-        pledge=OuterRef("pledge"),
-        stage=OuterRef("stage"),
-        funder=OuterRef("funder"),
-    )
-    stated_total = with_year.filter(
-        same_year, pledge=OuterRef("pledge"), stage=OuterRef("stage"), funder=Funder.TOTAL
-    )
-    return confirmed.filter(~Exists(later)).filter(Q(funder=Funder.TOTAL) | ~Exists(stated_total))
-
-
-def stage_total(stage: str) -> Subquery:
-    """A pledge's confirmed total of ``stage`` (None without figures), to annotate pledges."""
-    return Subquery(
-        counted_budget_figures()
-        .filter(pledge=OuterRef("pk"), stage=stage)
-        .order_by()
-        .values("pledge")
-        .annotate(total=Sum("amount_krw"))
-        .values("total"),
-        output_field=BigIntegerField(),
-    )
-
-
 def budget_shortfall_pledges() -> QuerySet[Pledge]:
     """Published pledges whose confirmed planned cost is not fully secured (no secured figure
-    counts as nothing secured): the "budget shortfall" filter of the list page and exports."""
-    return (
-        Pledge.objects.filter(is_published=True)
-        .annotate(planned=stage_total(BudgetStage.PLANNED))
-        .annotate(secured=Coalesce(stage_total(BudgetStage.SECURED), Value(0)))
-        .filter(planned__gt=0, secured__lt=F("planned"))
+    counts as nothing secured): the "budget shortfall" filter of the list page and exports.
+    Read from each pledge's stored money summary (``budget_totals``)."""
+    return Pledge.objects.filter(is_published=True, confirmed_planned_krw__gt=0).filter(
+        Q(confirmed_secured_krw__isnull=True)
+        | Q(confirmed_secured_krw__lt=F("confirmed_planned_krw"))
     )
 
 
@@ -375,16 +330,18 @@ def promiser_overviews(
     ):
         counts.setdefault(promiser_id, Counter())[status] = n
     promisers = Promiser.objects.in_bulk(list(counts))
-    money: dict[int, dict[str, tuple[int, bool]]] = {}
-    for promiser_id, stage, total, lower in (
-        counted_budget_figures()
-        .filter(pledge__in=pledges.values("pk"))
-        .order_by()
-        .values("pledge__promiser_id", "stage")
-        .annotate(total=Sum("amount_krw"), lower=Count("pk", filter=Q(is_lower_bound=True)))
-        .values_list("pledge__promiser_id", "stage", "total", "lower")
-    ):
-        money.setdefault(promiser_id, {})[stage] = (total, lower > 0)
+    # Each pledge's stored money summary (``budget_totals``), summed per promiser: a stage
+    # without any confirmed figure stays None; the planned total is a lower bound when one of
+    # the pledges' planned totals is.
+    money = {
+        row["promiser_id"]: row
+        for row in pledges.values("promiser_id").annotate(
+            planned=Sum("confirmed_planned_krw"),
+            secured=Sum("confirmed_secured_krw"),
+            executed=Sum("confirmed_executed_krw"),
+            planned_lower=Count("pk", filter=Q(confirmed_planned_is_lower_bound=True)),
+        )
+    }
     listed: dict[int, list[Pledge]] = {}
     if with_pledges:
         first = pledges.alias(
@@ -409,7 +366,7 @@ def promiser_overviews(
             for value, n in status_count.items()
             if STATUS_DEFINITIONS[value].counts_in_rate and value != Status.NOT_RATED
         )
-        stages = money.get(promiser_id, {})
+        sums = money.get(promiser_id, {})
         overviews.append(
             PromiserOverview(
                 promiser=promisers[promiser_id],
@@ -420,10 +377,10 @@ def promiser_overviews(
                 kept=status_count.get(Status.KEPT, 0),
                 partially_kept=status_count.get(Status.PARTIALLY_KEPT, 0),
                 left_out=size - rated,
-                planned_krw=stages.get(BudgetStage.PLANNED, (None, False))[0],
-                secured_krw=stages.get(BudgetStage.SECURED, (None, False))[0],
-                executed_krw=stages.get(BudgetStage.EXECUTED, (None, False))[0],
-                planned_is_lower_bound=stages.get(BudgetStage.PLANNED, (None, False))[1],
+                planned_krw=sums.get("planned"),
+                secured_krw=sums.get("secured"),
+                executed_krw=sums.get("executed"),
+                planned_is_lower_bound=sums.get("planned_lower", 0) > 0,
                 pledge_count=size,
             )
         )

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from pledges import review, trail
 from pledges.books.plan import CHANGE, CREATE, BookPlan, RowPlan, depth_order
 from pledges.budget_offers import lock_evidence_of_figure, refresh_open_offers
+from pledges.budget_totals import refresh_budget_totals
 from pledges.ingest.pipeline import rematch_pledge_after_commit
 from pledges.models import (
     BudgetFigure,
@@ -86,9 +87,11 @@ def _import(plan: BookPlan, *, editor, accept_terms) -> ImportResult:
                 result.rematch_queued += 1
             result.changed += 1
             result.pledges.append(rp.pledge)
-        for rp in creates + changes:
-            if rp.budget_krw is not None:
-                _pledged_budget(rp, editor=editor)
+        budgeted = [rp for rp in creates + changes if rp.budget_krw is not None]
+        for rp in budgeted:
+            _pledged_budget(rp, editor=editor)
+        # The stored money of the pledges whose figures the book wrote, in one pass.
+        refresh_budget_totals(rp.pledge.pk for rp in budgeted)
         if creates or changes:
             pledge_book_changed()
     return result

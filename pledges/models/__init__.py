@@ -38,6 +38,7 @@ from pledges.models.pledges import (
     PromiserKind,
     RevisionKind,
     StatusChange,
+    planned_krw_for_sort,
 )
 from pledges.models.signals import SignalKind, SignalState, SignalSuggestion
 from pledges.models.vocabulary import (
@@ -95,6 +96,7 @@ __all__ = [
     "Status",
     "StatusChange",
     "StatusDefinition",
+    "planned_krw_for_sort",
     "pledge_book_changed",
     "pledge_book_token",
 ]

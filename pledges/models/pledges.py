@@ -6,11 +6,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from pledges.korean.normalize import match_key
+from pledges.models.fields import WonSumField
 from pledges.models.vocabulary import (
     STATUS_DEFINITIONS,
     BrokenReason,
@@ -133,6 +135,13 @@ class Category(models.Model):
 # --- Pledges --------------------------------------------------------------------------------
 
 
+def planned_krw_for_sort() -> Coalesce:
+    """The list's budget order: a pledge's stored confirmed planned cost, none counting as 0
+    (the partial index ``pledge_public_budget`` holds this expression, so a page of the list
+    is read from it)."""
+    return Coalesce("confirmed_planned_krw", Value(0, output_field=WonSumField()))
+
+
 class Pledge(models.Model):
     code = models.CharField(_("code"), max_length=40, unique=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
@@ -230,6 +239,28 @@ class Pledge(models.Model):
     # case; 인공지능 read as AI), so "인공지능", "AI" and "국가 AI컴퓨팅센터" find what the engine
     # finds. Written on every save from the titles, summaries, code and matcher names.
     search_key = models.TextField(_("search key"), blank=True, editable=False)
+    # The money summary of the confirmed budget figures (``BudgetSummary.from_figures``), kept
+    # by every write of a figure (``budget_totals.refresh_budget_totals``) so the front page,
+    # the list's budget order and the shortfall filter read a column, not every figure. None:
+    # no confirmed figure of that stage. "Lower bound": the total rests on a "more than" figure.
+    confirmed_planned_krw = WonSumField(
+        _("confirmed planned cost (KRW)"), null=True, editable=False
+    )
+    confirmed_secured_krw = WonSumField(
+        _("confirmed secured money (KRW)"), null=True, editable=False
+    )
+    confirmed_executed_krw = WonSumField(
+        _("confirmed spent money (KRW)"), null=True, editable=False
+    )
+    confirmed_planned_is_lower_bound = models.BooleanField(
+        _("planned cost is a lower bound"), default=False, db_default=False, editable=False
+    )
+    confirmed_secured_is_lower_bound = models.BooleanField(
+        _("secured money is a lower bound"), default=False, db_default=False, editable=False
+    )
+    confirmed_executed_is_lower_bound = models.BooleanField(
+        _("spent money is a lower bound"), default=False, db_default=False, editable=False
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -256,6 +287,13 @@ class Pledge(models.Model):
             models.Index(
                 fields=["promiser", "status", "id"],
                 name="pledge_public_promiser_status",
+                condition=Q(is_published=True),
+            ),
+            # The list by budget, largest confirmed planned cost first, a page at a time.
+            models.Index(
+                planned_krw_for_sort().desc(),
+                "code",
+                name="pledge_public_budget",
                 condition=Q(is_published=True),
             ),
         ]

@@ -29,6 +29,7 @@ from django.db.models import Model, QuerySet
 
 from pledges import selectors
 from pledges.budget_offers import recount_all_open_offers
+from pledges.budget_totals import STORED_FIELDS, recount_all_budget_totals
 from pledges.models import (
     Article,
     BudgetFigure,
@@ -105,8 +106,12 @@ def _public_records() -> Iterator[dict]:
             fields = record["fields"]
             for name in USER_FIELDS & fields.keys():
                 fields[name] = None
-            if model is Pledge and fields["parent"] not in kept_ids[Pledge]:
-                fields["parent"] = None  # the parent is unpublished: not public
+            if model is Pledge:
+                if fields["parent"] not in kept_ids[Pledge]:
+                    fields["parent"] = None  # the parent is unpublished: not public
+                # Sums of the figures archived below: recounted on restore, not copied.
+                for name in STORED_FIELDS:
+                    fields.pop(name, None)
             if model is Article:
                 fields.update(ARTICLE_TEXT_FIELDS)
                 fields["source"] = None  # incoming feeds are not public
@@ -195,6 +200,8 @@ def restore_archive(stream: IO[str]) -> Counter:
             # Suggested and rejected figures are not archived: the restored evidence's amounts
             # are counted against the figures that are.
             recount_all_open_offers()
+            # Each pledge's stored money, from the confirmed figures restored.
+            recount_all_budget_totals()
             # New rows must not collide with the restored ids (as loaddata does).
             statements = connection.ops.sequence_reset_sql(no_style(), MODELS)
             with connection.cursor() as cursor:

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from pledges import models
 from pledges.budget_offers import refresh_open_offers
+from pledges.budget_totals import refresh_budget_totals
 
 
 class JurisdictionFactory(factory.django.DjangoModelFactory):
@@ -124,4 +125,5 @@ class BudgetFigureFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class, *args, **kwargs):
         figure = super()._create(model_class, *args, **kwargs)
         refresh_open_offers([figure.evidence_id])  # as the review actions do
+        refresh_budget_totals([figure.pledge_id])
         return figure

@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from pledges.budget_totals import refresh_budget_totals
 from pledges.models import (
     Article,
     BudgetFigure,
@@ -157,6 +158,7 @@ def make_rows(count: int) -> None:
         )
         for n in range(count)
     )
+    refresh_budget_totals(pledge.pk for pledge in pledges)  # as the figure actions do
     Milestone.objects.bulk_create(
         Milestone(
             pledge=pledges[n % len(pledges)],

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from hypothesis import HealthCheck, Phase
@@ -29,16 +30,19 @@ from hypothesis.stateful import (
 
 from pledges import matching, review, review_desk
 from pledges.budget_offers import budget_offers
+from pledges.budget_totals import STORED_FIELDS, stored_summary
 from pledges.matching import suggest_evidence_for_article
 from pledges.models import (
     Article,
     BudgetFigure,
     BudgetStage,
+    BudgetSummary,
     Evidence,
     FigureState,
     Funder,
     Jurisdiction,
     MatchMethod,
+    Pledge,
     ReviewState,
     SimilarityKey,
     Source,
@@ -85,6 +89,21 @@ def assert_counts_kept() -> None:
     assert review_desk.pending_counts()["budget"] == sum(expected.values())
     waiting = set(Evidence.objects.filter(open_offer_count__gt=0).values_list("pk", flat=True))
     assert waiting == {pk for pk, count in expected.items() if count}
+
+
+def stored_money(pledge_id: int) -> dict:
+    return Pledge.objects.values(*STORED_FIELDS).get(pk=pledge_id)
+
+
+def assert_money_kept() -> None:
+    """Every pledge's stored money summary is ``BudgetSummary.from_figures`` of its confirmed
+    figures, oldest first, read afresh."""
+    for pledge in Pledge.objects.all():
+        confirmed = pledge.budget_figures.filter(state=FigureState.CONFIRMED)
+        summary = BudgetSummary.from_figures(confirmed.order_by("as_of", "pk"))
+        assert {name: getattr(pledge, name) for name in STORED_FIELDS} == stored_summary(summary), (
+            pledge.pk
+        )
 
 
 def tram_pledges(count: int = 2) -> list:
@@ -148,9 +167,12 @@ class DeskActions(RuleBasedStateMachine):
         indices = [offer.index for offer in budget_offers(evidence)]
         return data.draw(st.sampled_from(indices or [0]) | st.just(len(evidence.amounts)))
 
-    def _figure(self, data) -> BudgetFigure:
-        rows = list(BudgetFigure.objects.filter(evidence__article__in=self.articles).order_by("pk"))
-        return data.draw(st.sampled_from(rows))
+    def _figures(self, **where):
+        # The sequence's own: each starts from a database without figures.
+        return BudgetFigure.objects.filter(**where)
+
+    def _figure(self, data, **where) -> BudgetFigure:
+        return data.draw(st.sampled_from(list(self._figures(**where).order_by("pk"))))
 
     def _has_evidence(self) -> bool:
         return Evidence.objects.filter(article__in=self.articles).exists()
@@ -159,7 +181,7 @@ class DeskActions(RuleBasedStateMachine):
         return Evidence.objects.filter(article__in=self.articles, state="rejected").exists()
 
     def _has_figure(self) -> bool:
-        return BudgetFigure.objects.filter(evidence__article__in=self.articles).exists()
+        return self._figures().exists()
 
     @rule(money=st.lists(st.integers(0, len(MONEY) - 1), min_size=1, max_size=3))
     def match_new_article(self, money):
@@ -178,7 +200,8 @@ class DeskActions(RuleBasedStateMachine):
     @rule(data=st.data(), edit=st.sampled_from([False, False, True]))
     def confirm_offer(self, data, edit):
         evidence = self._evidence(data)
-        changes = {"amount_krw": 1_000_000_000} if edit else None
+        # Edited first: another amount, given as "more than" (a lower bound).
+        changes = {"amount_krw": 1_000_000_000, "is_lower_bound": True} if edit else None
         try:
             review_desk.confirm_budget_offer(
                 evidence=evidence,
@@ -256,20 +279,58 @@ class DeskActions(RuleBasedStateMachine):
         )
         review.save_budget_figure(figure=figure, editor=self.editor)
 
+    @rule(
+        data=st.data(),
+        stage=st.sampled_from([BudgetStage.PLANNED, BudgetStage.SECURED, BudgetStage.EXECUTED]),
+        funder=st.sampled_from([Funder.TOTAL, Funder.NATIONAL, Funder.LOCAL]),
+        fiscal_year=st.sampled_from([None, 2026]),
+        more_than=st.booleans(),
+        as_of_day=st.integers(1, 3),
+    )
+    def add_and_confirm_a_figure_from_elsewhere(
+        self, data, stage, funder, fiscal_year, more_than, as_of_day
+    ):
+        """A figure an editor read in a budget book (no article) and confirms at once: the
+        money of its pledge, superseding or beside its other figures, a stated total or a
+        part, "more than" or exact."""
+        figure = review.save_budget_figure(
+            figure=BudgetFigure(
+                pledge=data.draw(st.sampled_from(list(Pledge.objects.order_by("pk")))),
+                amount_krw=data.draw(st.sampled_from([0, 10, 30])) * 1_000_000_000,
+                stage=stage,
+                funder=funder,
+                fiscal_year=fiscal_year,
+                is_lower_bound=more_than,
+                as_of=dt.date(2026, 3, as_of_day),
+            ),
+            editor=self.editor,
+        )
+        review.confirm_budget_figure(figure=figure, reviewer=self.editor)
+
     @precondition(_has_figure)
     @rule(
         data=st.data(),
         amount=st.sampled_from([95_700_000_000, 900_000_000_000, 12_000_000_000, 7]),
         stage=st.sampled_from([BudgetStage.SECURED, BudgetStage.PLANNED, BudgetStage.REQUESTED]),
-        move=st.booleans(),
+        move=st.sampled_from([None, "evidence", "pledge"]),
+        more_than=st.booleans(),
+        fiscal_year=st.sampled_from([None, None, 2026]),
     )
-    def edit_figure(self, data, amount, stage, move):
+    def edit_figure(self, data, amount, stage, move, more_than, fiscal_year):
         figure = self._figure(data)
+        origin = figure.pledge_id
+        money_before = stored_money(origin)
         figure.amount_krw, figure.stage = amount, stage
-        if move:  # to another evidence of the same pledge, or to none
+        # A "more than" amount: the total it counts in is a lower bound.
+        figure.is_lower_bound, figure.fiscal_year = more_than, fiscal_year
+        if move == "pledge":  # filed under the wrong pledge: the money of both changes
+            figure.pledge = Pledge.objects.exclude(pk=origin).order_by("pk").first()
+        if move:  # to another evidence of its pledge, or to none
             others = list(Evidence.objects.filter(pledge=figure.pledge).order_by("pk"))
             figure.evidence = data.draw(st.sampled_from([None, *others]))
         review.save_budget_figure(figure=figure, editor=self.editor)
+        if move == "pledge" and stored_money(origin) != money_before:
+            self.reached.add("money moved to the other pledge")
 
     @precondition(_has_figure)
     @rule(data=st.data())
@@ -290,6 +351,14 @@ class DeskActions(RuleBasedStateMachine):
     @invariant()
     def counts_are_the_rules(self):
         assert_counts_kept()
+        assert_money_kept()
+        lower_bound = (
+            Q(confirmed_planned_is_lower_bound=True)
+            | Q(confirmed_secured_is_lower_bound=True)
+            | Q(confirmed_executed_is_lower_bound=True)
+        )
+        if Pledge.objects.filter(lower_bound).exists():
+            self.reached.add("money a lower bound")
         ours = Evidence.objects.filter(article__in=self.articles)
         figures = BudgetFigure.objects.filter(evidence__in=ours)
         for state, there in [
@@ -329,6 +398,8 @@ def test_the_stored_count_is_the_rules_after_any_sequence_of_actions(editor):
         "suggested figure",
         "un-rejected by hand",
         "un-rejected from the queue",
+        "money moved to the other pledge",
+        "money a lower bound",
     }
 
 

@@ -83,6 +83,9 @@ def test_the_list_order_and_counts_are_read_from_partial_indexes(require_postgre
     page = selectors.sorted_for_list(published, "changed")[:20]
     assert "pledge_public_changed" in _plan(page)
     assert "pledge_public_title" in _plan(selectors.sorted_for_list(published, "title")[:20])
+    # By budget: the stored confirmed planned cost (none as 0), not a sum of every figure.
+    by_budget = _plan(selectors.sorted_for_list(published, "budget")[:20])
+    assert "pledge_public_budget" in by_budget and "budgetfigure" not in by_budget, by_budget
     tally = published.order_by().values("promiser_id", "status").annotate(n=Count("pk"))
     # With a handful of rows an index scan of any index costs about the same as reading the
     # covering one alone; the cost model picked either, depending on the table's statistics

@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from pledges import exports, review, selectors
+from pledges.budget_totals import refresh_budget_totals
 from pledges.models import FigureState, ReviewState, Status
 from pledges.tests.factories import ArticleFactory, EvidenceFactory, PledgeFactory
 
@@ -69,6 +70,7 @@ def mixed_world(db, editor):
         note="미확정금액메모",
         state=FigureState.SUGGESTED,
     )
+    refresh_budget_totals([public.pk])  # as the figure actions do
     return public, hidden
 
 

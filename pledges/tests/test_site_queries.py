@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from pledges.budget_totals import refresh_budget_totals
 from pledges.models import Article, BudgetFigure, Evidence, Milestone, ReviewState, Status
 from pledges.review import record_status_change
 from pledges.tests.factories import PledgeFactory
@@ -64,6 +65,7 @@ def add_data(pledges: int, evidence: int, start: int, also=None) -> list:
                 for stage, amount in [("planned", 900_000_000_000), ("secured", 95_700_000_000)]
             ]
         )  # fmt: skip
+        refresh_budget_totals([pledge.pk])  # as the figure actions do
         Milestone.objects.create(
             pledge=pledge, kind="design", title="기본설계", planned_date=dt.date(2026, 3, 1)
         )
