@@ -5,6 +5,8 @@ decision goes through ``review_desk.py``."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,7 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
@@ -23,9 +25,11 @@ from django.utils.translation import gettext_lazy as _
 from pledges import review_desk
 from pledges.admin.display import amount_line, highlight_terms
 from pledges.admin.fields import KrwField
-from pledges.admin.queue import RejectReasonForm, reject_reason_choices
+from pledges.admin.queue import RejectReasonForm, reject_reason_options
+from pledges.admin.rows import row_html, row_url
 from pledges.models import (
     BrokenReason,
+    BudgetFigure,
     BudgetStage,
     Evidence,
     FigureState,
@@ -77,16 +81,13 @@ def pending_text(count: int) -> str:
 
 
 def _reason_controls(prefix: str, key: str) -> SafeString:
-    options = format_html_join(
-        "", '<option value="{}">{}</option>', ((v, label) for v, label in reject_reason_choices())
-    )
     return format_html(
         '<select name="{prefix}_reason_choice_{key}" aria-label="{reason_label}">{options}</select>'
         '<input type="text" name="{prefix}_reason_text_{key}" maxlength="500" '
         'placeholder="{typed_label}" aria-label="{typed_label}">',
         prefix=prefix,
         key=key,
-        options=options,
+        options=reject_reason_options(),
         reason_label=_("Reason for rejecting"),
         typed_label=_("or type a reason"),
     )
@@ -111,7 +112,7 @@ def _decided(label, who, reason: str = "") -> SafeString:
     return format_html('<p class="desk-done">{} {}{}</p>', label, name, tail)
 
 
-def _open_controls(*, accept_url, edit_url, reject_url, prefix, key, hidden="") -> SafeString:
+def _draw_open_controls(*, accept, edit, reject, prefix, key, hidden) -> SafeString:
     return format_html(
         '<div class="desk-decision desk-decision-inline">{hidden}'
         '<button type="submit" class="button desk-confirm" formaction="{accept}" '
@@ -122,13 +123,26 @@ def _open_controls(*, accept_url, edit_url, reject_url, prefix, key, hidden="") 
         'formmethod="post" aria-keyshortcuts="r">{reject_label}</button>'
         '<p class="desk-message" role="status"></p></div>',
         hidden=hidden,
-        accept=accept_url,
-        edit=edit_url,
-        reject=reject_url,
+        accept=accept,
+        edit=edit,
+        reject=reject,
         accept_label=_("Accept"),
         edit_label=_("Edit, then accept"),
         reject_label=_("Reject"),
         reasons=_reason_controls(prefix, key),
+    )
+
+
+def _open_controls(*, accept_url, edit_url, reject_url, prefix, key, hidden="") -> SafeString:
+    # Drawn once per language, then filled per item (admin/rows.py): a page has hundreds.
+    return row_html(
+        _draw_open_controls,
+        accept=accept_url,
+        edit=edit_url,
+        reject=reject_url,
+        prefix=prefix,
+        key=key,
+        hidden=hidden,
     )
 
 
@@ -147,9 +161,9 @@ def signal_item(signal: SignalSuggestion) -> SafeString:
         parts.append(signal.date_text)
     if signal.state == SignalState.SUGGESTED:
         controls = _open_controls(
-            accept_url=reverse("admin:pledges_evidence_signal_accept", args=[signal.pk]),
-            edit_url=reverse("admin:pledges_evidence_signal_edit", args=[signal.pk]),
-            reject_url=reverse("admin:pledges_evidence_signal_reject", args=[signal.pk]),
+            accept_url=row_url("admin:pledges_evidence_signal_accept", signal.pk),
+            edit_url=row_url("admin:pledges_evidence_signal_edit", signal.pk),
+            reject_url=row_url("admin:pledges_evidence_signal_reject", signal.pk),
             prefix="signal",
             key=signal.pk,
         )
@@ -169,11 +183,11 @@ def budget_item(offer: review_desk.BudgetOffer) -> SafeString:
     key = f"{evidence.pk}_{offer.index}"
     figure = offer.figure
     if offer.is_open:
-        args = [evidence.pk, offer.index]
+        ids = (evidence.pk, offer.index)
         controls = _open_controls(
-            accept_url=reverse("admin:pledges_evidence_budget_confirm", args=args),
-            edit_url=reverse("admin:pledges_evidence_budget_edit", args=args),
-            reject_url=reverse("admin:pledges_evidence_budget_reject", args=args),
+            accept_url=row_url("admin:pledges_evidence_budget_confirm", *ids),
+            edit_url=row_url("admin:pledges_evidence_budget_edit", *ids),
+            reject_url=row_url("admin:pledges_evidence_budget_reject", *ids),
             prefix="budget",
             key=key,
             hidden=format_html(
@@ -194,11 +208,38 @@ def budget_item(offer: review_desk.BudgetOffer) -> SafeString:
     )
 
 
+def read_desk_suggestions(rows: list[Evidence]) -> None:
+    """Read the status and milestone signals and the budget figures of these evidence rows,
+    two queries for all, and keep them on each row (``desk_signals``, ``desk_figures``) for
+    ``desk_items``. Cheaper than prefetch_related for a page of the queue, which makes a
+    query set per row and relation (half of loading a 50-row page, profiled)."""
+    ids = [row.pk for row in rows]
+    signals, figures = defaultdict(list), defaultdict(list)
+    for signal in (
+        SignalSuggestion.objects.filter(evidence_id__in=ids)
+        .select_related("pledge", "reviewer")
+        .order_by("source", "start", "pk")
+    ):
+        signals[signal.evidence_id].append(signal)
+    for figure in (
+        BudgetFigure.objects.filter(evidence_id__in=ids)
+        .select_related("confirmed_by")
+        .order_by("pk")
+    ):
+        figures[figure.evidence_id].append(figure)
+    for row in rows:
+        row.desk_signals = signals[row.pk]
+        row.desk_figures = figures[row.pk]
+
+
 def desk_items(evidence: Evidence) -> SafeString:
-    """The signals and budget amounts of one evidence row (prefetched by the queue)."""
-    items = [signal_item(s) for s in evidence.signals.all()]
+    """The signals and budget amounts of one evidence row (read for a whole page at once by
+    ``read_desk_suggestions``; for this row alone otherwise)."""
+    if not hasattr(evidence, "desk_signals"):
+        read_desk_suggestions([evidence])
+    items = [signal_item(s) for s in evidence.desk_signals]
     if evidence.state != ReviewState.REJECTED:
-        offers = review_desk.budget_offers(evidence, list(evidence.budget_figures.all()))
+        offers = review_desk.budget_offers(evidence, evidence.desk_figures)
         items += [budget_item(o) for o in offers]
     if not items:
         return mark_safe("")

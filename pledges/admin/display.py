@@ -43,12 +43,20 @@ def highlight_terms(text: str, terms: Iterable[str]) -> SafeString:
     return mark_safe("".join(str(p) for p in parts))  # each part escaped above
 
 
+# Looked up a few hundred times a queue page: a dict, not an enum built from its value after
+# a search of the list Django's ``.values`` makes on each access.
+_STAGE_LABELS = dict(BudgetStage.choices)
+_FUNDER_LABELS = dict(Funder.choices)
+
+
 def stage_label(stage: str | None) -> str:
-    return str(BudgetStage(stage).label) if stage in BudgetStage.values else ""
+    label = _STAGE_LABELS.get(stage) if isinstance(stage, str) else None
+    return str(label) if label is not None else ""
 
 
 def funder_label(funder: str | None) -> str:
-    return str(Funder(funder).label) if funder in Funder.values else ""
+    label = _FUNDER_LABELS.get(funder) if isinstance(funder, str) else None
+    return str(label) if label is not None else ""
 
 
 def amount_line(amount: dict) -> str:

@@ -5,25 +5,35 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
-from django.db.models import Prefetch
-from django.db.models.functions import TruncDate
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.views.main import PAGE_VAR
 from django.http import HttpResponseRedirect
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from pledges import matching, review
-from pledges.admin.desk import QUEUE_QUERY, DeskSuggestionsMixin, WaitingFilter, desk_items
+from pledges.admin.desk import (
+    QUEUE_QUERY,
+    DeskSuggestionsMixin,
+    WaitingFilter,
+    desk_items,
+    read_desk_suggestions,
+)
 from pledges.admin.display import amounts_list, feature_lines, highlight_terms, terms_text
+from pledges.admin.paging import CappedCountPaginator, PageByIdsChangeList
 from pledges.admin.queue import (
+    DESK_ORDER,
     ReviewQueueMixin,
     ScoreBandFilter,
     WaitingOutletFilter,
     WaitingPledgeFilter,
     reject_reason_choices,
+    reject_reason_options,
 )
+from pledges.admin.rows import row_html, row_url
 from pledges.models import (
     Article,
     Evidence,
@@ -31,7 +41,6 @@ from pledges.models import (
     RematchBatch,
     RematchRun,
     ReviewState,
-    SignalSuggestion,
     SimilarityKey,
 )
 
@@ -120,6 +129,32 @@ class EvidenceForm(forms.ModelForm):
         return excluded
 
 
+def _draw_decision(*, pk, state, confirm, reject) -> str:
+    """A suggestion's decision on its queue row (drawn once per language, admin/rows.py)."""
+    return format_html(
+        '<div class="desk-decision" data-evidence="{pk}">'
+        '<input type="hidden" name="expected_state_{pk}" value="{state}">'
+        '<button type="submit" class="button desk-confirm" formaction="{confirm}" '
+        'formmethod="post" aria-keyshortcuts="c">{confirm_label}</button>'
+        '<select name="reason_choice_{pk}" aria-label="{reason_label}">{options}</select>'
+        '<input type="text" name="reason_text_{pk}" maxlength="500" '
+        'placeholder="{typed_label}" aria-label="{typed_label}">'
+        '<button type="submit" class="button desk-reject" formaction="{reject}" '
+        'formmethod="post" aria-keyshortcuts="r">{reject_label}</button>'
+        '<p class="desk-message" role="status"></p>'
+        "</div>",
+        pk=pk,
+        state=state,
+        confirm=confirm,
+        reject=reject,
+        confirm_label=_("Confirm"),
+        reject_label=_("Reject"),
+        reason_label=_("Reason for rejecting"),
+        typed_label=_("or type a reason"),
+        options=reject_reason_options(),
+    )
+
+
 @admin.register(Evidence)
 class EvidenceAdmin(ReviewQueueMixin, DeskSuggestionsMixin, admin.ModelAdmin):
     """The review queue: one screen of suggestions, newest day first and best score first
@@ -140,8 +175,10 @@ class EvidenceAdmin(ReviewQueueMixin, DeskSuggestionsMixin, admin.ModelAdmin):
         "method",
     ]
     list_per_page = 50
-    # "50 of 1,234 (show all)" would count every evidence row on each page load.
+    # "50 of 1,234 (show all)" would count every evidence row on each page load; the rows
+    # that match are counted only as far as the pages in reach (``admin/paging.py``).
     show_full_result_count = False
+    paginator = CappedCountPaginator
     search_fields = ["article__title", "snippet", "pledge__title", "pledge__code"]
     autocomplete_fields = ["article", "pledge"]
     readonly_fields = [
@@ -170,9 +207,8 @@ class EvidenceAdmin(ReviewQueueMixin, DeskSuggestionsMixin, admin.ModelAdmin):
         "reviewed_at",
     ]
     actions = ["confirm_selected", "reject_selected", "suggest_budget_figures"]
-    # Newest day first, best score first within the day (an expression: autocomplete widgets
-    # elsewhere order evidence by this too, without the changelist's annotations).
-    ordering = [TruncDate("created_at").desc(), "-score", "-created_at"]
+    # Newest day first, best score first within the day, to the last tie (admin/queue.py).
+    ordering = DESK_ORDER
     change_list_template = "admin/pledges/evidence/change_list.html"
 
     class Media:
@@ -180,20 +216,46 @@ class EvidenceAdmin(ReviewQueueMixin, DeskSuggestionsMixin, admin.ModelAdmin):
         js = ["pledges/admin/review_queue.js"]
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
+        return super().get_queryset(request).select_related("article", "pledge", "reviewer")
+
+    def get_changelist(self, request, **kwargs):
+        return PageByIdsChangeList
+
+    # What the queue's columns show of a row (``page_rows``): not the article's text, its
+    # normalized copy or the matcher's features (tens of kilobytes a row in a real article),
+    # nor the pledge's many other fields. A column that needs another field adds it here;
+    # reading it otherwise costs a query per row, which the query-count test catches.
+    ROW_FIELDS = [
+        "article__title",
+        "article__canonical_url",
+        "article__outlet",
+        "article__published_at",
+        "pledge__code",
+        "pledge__title",
+        "reviewer__username",
+        "state",
+        "score",
+        "snippet",
+        "matched_terms",
+        "amounts",
+        "method",
+        "reject_reason",
+        "open_offer_count",
+        "reviewed_at",
+        "created_at",
+    ]
+
+    def page_rows(self, ids: list[int]) -> list[Evidence]:
+        """One page of the queue, by id: its rows with what the columns show, and the status,
+        milestone and budget suggestions of each (a fixed number of queries a page)."""
+        rows = list(
+            Evidence.objects.filter(pk__in=ids)
             .select_related("article", "pledge", "reviewer")
-            .prefetch_related(
-                Prefetch(
-                    "signals",
-                    queryset=SignalSuggestion.objects.select_related("pledge", "reviewer").order_by(
-                        "source", "start"
-                    ),
-                ),
-                "budget_figures__confirmed_by",
-            )
+            .only(*self.ROW_FIELDS)
+            .order_by()  # put in the page's order by the caller
         )
+        read_desk_suggestions(rows)
+        return rows
 
     def changelist_view(self, request, extra_context=None):
         # The list opens as the review queue: suggestions only.
@@ -206,7 +268,23 @@ class EvidenceAdmin(ReviewQueueMixin, DeskSuggestionsMixin, admin.ModelAdmin):
             "reject_reason_choices": reject_reason_choices(),
             **(extra_context or {}),
         }
-        return super().changelist_view(request, context)
+        response = super().changelist_view(request, context)
+        cl = (getattr(response, "context_data", None) or {}).get("cl")
+        if cl is not None and cl.paginator.count_is_capped:
+            # "All 1,000+ selected", not a count the rows were never counted to.
+            response.context_data["selection_note_all"] = ngettext(
+                "%(total_count)s selected", "All %(total_count)s selected", cl.result_count
+            ) % {"total_count": cl.paginator.count_text}
+        return response
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        try:
+            page_number = int(request.GET.get(PAGE_VAR, 1))
+        except ValueError:
+            page_number = 1
+        return self.paginator(
+            queryset, per_page, orphans, allow_empty_first_page, page_number=page_number
+        )
 
     def get_fields(self, request, obj=None):
         if obj is None:  # tagging by hand: the rest is the editor action's to set
@@ -268,6 +346,18 @@ class EvidenceAdmin(ReviewQueueMixin, DeskSuggestionsMixin, admin.ModelAdmin):
         return False
 
     # --- the queue's columns -----------------------------------------------------------------
+    # Each is drawn 50 times a page: URLs and the decision's controls are made once and
+    # filled per row (admin/rows.py).
+
+    @admin.display(description=mark_safe('<input type="checkbox" id="action-toggle">'))
+    def action_checkbox(self, obj) -> str:
+        # Django's own markup, without rendering a form widget's template for every row.
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            ACTION_CHECKBOX_NAME,
+            obj.pk,
+            format_html(gettext("Select this object for an action - {}"), str(obj)),
+        )
 
     @admin.display(description=_("suggestion"), ordering="pledge__code")
     def suggestion(self, obj) -> str:
@@ -284,7 +374,7 @@ class EvidenceAdmin(ReviewQueueMixin, DeskSuggestionsMixin, admin.ModelAdmin):
             '<div class="desk-meta">{}</div>',
             obj.pledge.code,
             obj.pledge.title,
-            reverse("admin:pledges_evidence_change", args=[obj.pk]),
+            row_url("admin:pledges_evidence_change", obj.pk),
             article.title or article.canonical_url or f"#{article.pk}",
             " · ".join(meta),
         )
@@ -312,32 +402,12 @@ class EvidenceAdmin(ReviewQueueMixin, DeskSuggestionsMixin, admin.ModelAdmin):
             return format_html(
                 '<span class="desk-done">{} {}{}</span>', obj.get_state_display(), who, reason
             )
-        options = format_html_join(
-            "",
-            '<option value="{}">{}</option>',
-            ((v, label) for v, label in reject_reason_choices()),
-        )
-        return format_html(
-            '<div class="desk-decision" data-evidence="{pk}">'
-            '<input type="hidden" name="expected_state_{pk}" value="{state}">'
-            '<button type="submit" class="button desk-confirm" formaction="{confirm}" '
-            'formmethod="post" aria-keyshortcuts="c">{confirm_label}</button>'
-            '<select name="reason_choice_{pk}" aria-label="{reason_label}">{options}</select>'
-            '<input type="text" name="reason_text_{pk}" maxlength="500" '
-            'placeholder="{typed_label}" aria-label="{typed_label}">'
-            '<button type="submit" class="button desk-reject" formaction="{reject}" '
-            'formmethod="post" aria-keyshortcuts="r">{reject_label}</button>'
-            '<p class="desk-message" role="status"></p>'
-            "</div>",
+        return row_html(
+            _draw_decision,
             pk=obj.pk,
             state=obj.state,
-            confirm=reverse("admin:pledges_evidence_confirm", args=[obj.pk]),
-            reject=reverse("admin:pledges_evidence_reject", args=[obj.pk]),
-            confirm_label=_("Confirm"),
-            reject_label=_("Reject"),
-            reason_label=_("Reason for rejecting"),
-            typed_label=_("or type a reason"),
-            options=options,
+            confirm=row_url("admin:pledges_evidence_confirm", obj.pk),
+            reject=row_url("admin:pledges_evidence_reject", obj.pk),
         )
 
     # --- saving --------------------------------------------------------------------------

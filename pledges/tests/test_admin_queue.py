@@ -230,12 +230,12 @@ def test_the_pledge_and_outlet_filters_list_only_the_busiest_waiting(desk, monke
     assert set(desk.get(QUEUE + "&article__outlet=다일보").context["cl"].result_list) == set(rows)
 
 
-def test_the_outlet_filter_lists_the_outlets_of_the_latest_waiting_suggestions(desk, monkeypatch):
-    """Its cost must not grow with the queue: only the latest OUTLETS_FROM_LATEST waiting
-    suggestions are grouped. An older outlet still filters when given."""
+def test_the_outlet_filter_lists_the_outlets_at_the_top_of_the_queue(desk, monkeypatch):
+    """Its cost must not grow with the queue: only the OUTLETS_FROM_TOP waiting suggestions
+    first in the queue's order are grouped. An older outlet still filters when given."""
     from pledges.admin import queue
 
-    monkeypatch.setattr(queue, "OUTLETS_FROM_LATEST", 2)
+    monkeypatch.setattr(queue, "OUTLETS_FROM_TOP", 2)
     old = EvidenceFactory(article=ArticleFactory(outlet="옛일보"))
     EvidenceFactory(article=ArticleFactory(outlet="새일보"))
     EvidenceFactory(article=ArticleFactory(outlet="새일보"))
