@@ -2,6 +2,8 @@
 
 from django.db import migrations, models
 
+import pledges.models.indexes
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -11,7 +13,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name="pledge",
-            index=models.Index(
+            index=pledges.models.indexes.PortableIndex(
                 models.OrderBy(models.F("status_since"), descending=True, nulls_last=True),
                 models.F("code"),
                 condition=models.Q(("is_published", True)),

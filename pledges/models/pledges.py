@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pledges.korean.normalize import match_key
 from pledges.models.fields import WonSumField
+from pledges.models.indexes import PortableIndex
 from pledges.models.vocabulary import (
     STATUS_DEFINITIONS,
     BrokenReason,
@@ -275,7 +276,7 @@ class Pledge(models.Model):
             # order and by title, read a page at a time from the index instead of sorting all;
             # counts per promiser and status (the scoreboards, the status tally) from the index
             # alone.
-            models.Index(
+            PortableIndex(
                 F("status_since").desc(nulls_last=True),
                 "code",
                 name="pledge_public_changed",
