@@ -82,6 +82,15 @@ def _import(plan: BookPlan, *, editor, accept_terms) -> ImportResult:
             if pledge.match_aliases or pledge.match_keywords:
                 rematch_pledge_after_commit(pledge.pk)
                 result.rematch_queued += 1
+        # Evidence before pledges, the order the desk locks them in (an evidence, then its
+        # figures, then the pledge whose stored money they change): a pledged total an editor
+        # took from an article would otherwise be locked pledge first here, and an editor
+        # confirming another amount of that article at the same moment would deadlock with us.
+        for figure in sorted(
+            (rp.budget_figure for rp in changes if rp.budget_krw is not None and rp.budget_figure),
+            key=lambda figure: figure.evidence_id or 0,
+        ):
+            lock_evidence_of_figure(figure)
         for rp in changes:
             if _change(rp, editor=editor):
                 result.rematch_queued += 1
