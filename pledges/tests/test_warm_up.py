@@ -55,8 +55,13 @@ def test_loading_the_code_reads_no_database_and_fills_what_requests_read(
     assert {"ko", "en"} <= set(resolver._reverse_dict)
 
 
+# The connection tests need PostgreSQL: Django never closes SQLite's in-memory test database
+# (closing it would drop the data), so there is nothing to see closed on the embedded default.
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_the_front_pages_scoreboards_are_rendered_then_the_connections_closed(client):
+def test_the_front_pages_scoreboards_are_rendered_then_the_connections_closed(
+    require_postgres, client
+):
     for slug in ("warm-one", "warm-two"):
         PledgeFactory(promiser=PromiserFactory(slug=slug, name=slug), is_published=True)
     connections["default"].ensure_connection()
@@ -70,8 +75,9 @@ def test_the_front_pages_scoreboards_are_rendered_then_the_connections_closed(cl
     assert fragments.renders == before  # every scoreboard came from the warm-up
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_failed_render_still_closes_the_connection(monkeypatch):
+def test_a_failed_render_still_closes_the_connection(require_postgres, monkeypatch):
     def broken(request):
         connections["default"].ensure_connection()
         raise RuntimeError("the database went away")
