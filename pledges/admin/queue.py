@@ -40,6 +40,9 @@ REJECT_REASONS = {
 # an expression, not an annotation: autocomplete widgets elsewhere order evidence by the
 # admin's ordering too, without the changelist's annotations.
 DESK_ORDER = (TruncDate("created_at").desc(), "-score", "-created_at", "-id")
+# Decisions one bulk action makes in one request, and rows its reason page lists (see below).
+BULK_DECISION_LIMIT = 500
+REJECT_LIST_SHOWN = 100
 
 
 def reject_reason_choices() -> list[tuple[str, str]]:
@@ -285,11 +288,16 @@ class ReviewQueueMixin:
         return HttpResponseRedirect(back)
 
     # --- many rows -----------------------------------------------------------------------
+    # "Select all" on a national queue selects tens of thousands of rows. Each decision is its
+    # own transaction with its trail entry, so one request makes at most BULK_DECISION_LIMIT of
+    # them (well within the web server's timeout) and says how many are left for the next run;
+    # the reason page lists the first REJECT_LIST_SHOWN and counts the rest.
 
     @admin.action(description=_("Confirm selected suggestions"), permissions=["change"])
     def confirm_selected(self, request, queryset):
         done, taken = 0, []
-        for evidence in queryset.select_related("article", "pledge"):
+        batch, left = _first_of(queryset)
+        for evidence in batch.select_related("article", "pledge"):
             try:
                 review.confirm_evidence(
                     evidence=evidence, reviewer=request.user, expected_state=ReviewState.SUGGESTED
@@ -297,7 +305,7 @@ class ReviewQueueMixin:
                 done += 1
             except review.AlreadyReviewed as conflict:
                 taken.append(conflict.messages[0])
-        self._report(request, done, taken, confirmed=True)
+        self._report(request, done, taken, confirmed=True, left=left)
 
     @admin.action(description=_("Reject selected suggestions…"), permissions=["change"])
     def reject_selected(self, request, queryset):
@@ -305,7 +313,8 @@ class ReviewQueueMixin:
         form = RejectReasonForm(request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():
             done, taken = 0, []
-            for evidence in queryset:
+            batch, left = _first_of(queryset)
+            for evidence in batch:
                 try:
                     review.reject_evidence(
                         evidence=evidence,
@@ -316,25 +325,49 @@ class ReviewQueueMixin:
                     done += 1
                 except review.AlreadyReviewed as conflict:
                     taken.append(conflict.messages[0])
-            self._report(request, done, taken, confirmed=False)
+            self._report(request, done, taken, confirmed=False, left=left)
             return None
+        selected = queryset.count()
         context = {
             **self.admin_site.each_context(request),
             "title": _("Reject suggestions"),
             "opts": self.model._meta,
-            "queryset": queryset.select_related("article", "pledge"),
+            "shown": queryset.select_related("article", "pledge")[:REJECT_LIST_SHOWN],
+            "selected": selected,
+            "not_shown": max(0, selected - REJECT_LIST_SHOWN),
+            "deciding_now": min(selected, BULK_DECISION_LIMIT),
+            # Without "select all" the ids go back as they came (at most a page of them); with
+            # it, the admin selects again by the filters in the address.
+            "selected_ids": []
+            if request.POST.get("select_across") == "1"
+            else list(queryset.values_list("pk", flat=True)[:BULK_DECISION_LIMIT]),
             "form": form,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             "select_across": request.POST.get("select_across", "0"),
         }
         return TemplateResponse(request, "admin/pledges/evidence/reject_selected.html", context)
 
-    def _report(self, request, done: int, taken: list[str], *, confirmed: bool) -> None:
+    def _report(
+        self, request, done: int, taken: list[str], *, confirmed: bool, left: int = 0
+    ) -> None:
         if confirmed:
             text = ngettext("%d suggestion confirmed.", "%d suggestions confirmed.", done) % done
         else:
             text = ngettext("%d suggestion rejected.", "%d suggestions rejected.", done) % done
         self.message_user(request, text, messages.SUCCESS)
+        if left:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d more selected was not decided yet: one run decides at most "
+                    "%(limit)d. Run the action again for the rest.",
+                    "%(count)d more selected were not decided yet: one run decides at most "
+                    "%(limit)d. Run the action again for the rest.",
+                    left,
+                )
+                % {"count": left, "limit": BULK_DECISION_LIMIT},
+                messages.WARNING,
+            )
         if taken:
             self.message_user(
                 request,
@@ -346,3 +379,12 @@ class ReviewQueueMixin:
                 % {"count": len(taken), "detail": "; ".join(taken[:3])},
                 messages.WARNING,
             )
+
+
+def _first_of(queryset):
+    """The first BULK_DECISION_LIMIT selected rows, in the queue's order, and how many more
+    were selected (counted only when there are more)."""
+    ids = list(queryset.values_list("pk", flat=True)[: BULK_DECISION_LIMIT + 1])
+    left = queryset.count() - BULK_DECISION_LIMIT if len(ids) > BULK_DECISION_LIMIT else 0
+    batch = Evidence.objects.filter(pk__in=ids[:BULK_DECISION_LIMIT]).order_by(*DESK_ORDER)
+    return batch, left

@@ -289,3 +289,42 @@ def test_every_decision_is_in_the_trail_with_before_and_after(desk, desk_editor)
     history = desk.get(reverse("admin:pledges_evidence_history", args=[evidence.pk]))
     assert history.status_code == 200
     assert "경기 광주시 기사" in history.content.decode()
+
+
+def test_select_all_on_a_long_queue_decides_a_bounded_batch_per_run(desk, monkeypatch):
+    """'Select all' on a national queue selects tens of thousands: the reason page lists a few
+    and counts the rest, and each run decides at most BULK_DECISION_LIMIT, saying how many are
+    left, so no request outlives the web server's timeout."""
+    from pledges.admin import queue
+
+    monkeypatch.setattr(queue, "BULK_DECISION_LIMIT", 2)
+    monkeypatch.setattr(queue, "REJECT_LIST_SHOWN", 3)
+    rows = EvidenceFactory.create_batch(5)
+    across = {"action": "reject_selected", "select_across": "1", "index": 0}
+    across["_selected_action"] = [rows[0].pk]  # the page's box; "select all" takes the rest
+    page = desk.post(QUEUE, across)
+    text = page.content.decode()
+    assert "제안 5건을 같은 사유로 기각합니다" in text
+    assert text.count("<li>") == 3 + 1 and "외 2건" in text
+    assert "처음 2건을 기각합니다" in text
+    assert 'name="_selected_action"' not in text  # selected again by the filters, not by ids
+
+    done = desk.post(QUEUE, {**across, "apply": "1", "reason_choice": "passing"}, follow=True)
+    texts = [str(m) for m in done.context["messages"]]
+    assert "제안 2건을 기각했습니다." in texts
+    assert any("3건은 아직 결정하지 않았습니다" in t for t in texts)
+    rejected = set(Evidence.objects.filter(state=ReviewState.REJECTED))
+    first_two = list(Evidence.objects.order_by(*queue.DESK_ORDER)[:2])
+    assert rejected == set(first_two)  # the top of the queue first
+
+    confirm = {"action": "confirm_selected", "select_across": "1", "index": 0}
+    confirm["_selected_action"] = [rows[0].pk]
+    done = desk.post(QUEUE, confirm, follow=True)
+    texts = [str(m) for m in done.context["messages"]]
+    assert "제안 2건을 확정했습니다." in texts
+    assert any("1건은 아직 결정하지 않았습니다" in t for t in texts)
+    done = desk.post(QUEUE, confirm, follow=True)
+    texts = [str(m) for m in done.context["messages"]]
+    assert "제안 1건을 확정했습니다." in texts
+    assert not any("아직 결정하지" in t for t in texts)
+    assert not Evidence.objects.filter(state=ReviewState.SUGGESTED).exists()
