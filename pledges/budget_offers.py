@@ -20,10 +20,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 
-from django.db import transaction
 from django.db.models import Q
 
+from pledges import stored_columns
 from pledges.models import BudgetFigure, BudgetStage, Evidence, FigureState, Funder, ReviewState
 
 # The money reader's vocabulary (korean/money_context.py) → the BudgetFigure vocabulary.
@@ -179,38 +180,23 @@ def lock_evidence_of_figure(figure: BudgetFigure) -> None:
     list(Evidence.objects.select_for_update().filter(rests_on).order_by("pk").values_list("pk"))
 
 
-REFRESH_BATCH = 1000  # evidence rows per read, per figures read and per UPDATE
+# What the rule reads of an evidence, and the count it stores.
+_EVIDENCE_FIELDS = ("pk", "state", "amounts", "snippet", "open_offer_count")
 
 
-@transaction.atomic
 def refresh_open_offers(evidence_ids: Iterable[int | None]) -> int:
     """Store again the open-offer count of these evidence rows (None and unknown ids are
     skipped); returns how many counts changed. Called by every write that changes an
     evidence's amounts, its state or its budget figures, after the write, in its transaction.
 
-    The rows are locked first: two writers of the same evidence (an editor deciding a figure,
-    the matcher rewriting its amounts) count one after the other, the second seeing the first's
-    committed write, so the last count stored is the count of what was committed."""
-    ids = sorted({pk for pk in evidence_ids if pk is not None})
-    changed = 0
-    for start in range(0, len(ids), REFRESH_BATCH):
-        batch = ids[start : start + REFRESH_BATCH]
-        rows = list(
-            Evidence.objects.select_for_update()
-            .filter(pk__in=batch)
-            .only("pk", "state", "amounts", "snippet", "open_offer_count")
-            .order_by("pk")
-        )
-        changed += _store_counts(Evidence, BudgetFigure, rows)
-    return changed
-
-
-def _store_counts(evidence_model, figure_model, rows: list) -> int:
-    """Write the count of each row whose stored count differs from the rule's (one UPDATE)."""
-    stale = _stale_rows(figure_model, rows)
-    if stale:
-        evidence_model.objects.bulk_update(stale, ["open_offer_count"])
-    return len(stale)
+    The rows are locked first (``stored_columns``): two writers of the same evidence (an editor
+    deciding a figure, the matcher rewriting its amounts) count one after the other."""
+    return stored_columns.refresh(
+        Evidence.objects.only(*_EVIDENCE_FIELDS),
+        ["open_offer_count"],
+        partial(_stale_rows, BudgetFigure),
+        evidence_ids,
+    )
 
 
 def _stale_rows(figure_model, rows: list) -> list:
@@ -233,26 +219,12 @@ def recount_all_open_offers(
     ``recount_open_offers`` command, the bench seed). Returns (rows read, counts that were
     wrong); with ``write`` false nothing is written. Only rows with amounts or a stored count
     are read: every other row's count is 0 and stored as 0."""
-    read = wrong = 0
-    last = 0
     rows_to_check = evidence_model.objects.exclude(amounts=[]) | evidence_model.objects.filter(
         open_offer_count__gt=0
     )
-    while True:
-        with transaction.atomic():  # locked as refresh_open_offers locks: no lost update
-            batch = rows_to_check.filter(pk__gt=last)
-            if write:
-                batch = batch.select_for_update()
-            rows = list(
-                batch.only("pk", "state", "amounts", "snippet", "open_offer_count").order_by("pk")[
-                    :REFRESH_BATCH
-                ]
-            )
-            if not rows:
-                return read, wrong
-            last = rows[-1].pk
-            read += len(rows)
-            if write:
-                wrong += _store_counts(evidence_model, figure_model, rows)
-            else:
-                wrong += len(_stale_rows(figure_model, rows))
+    return stored_columns.recount(
+        rows_to_check.only(*_EVIDENCE_FIELDS),
+        ["open_offer_count"],
+        partial(_stale_rows, figure_model),
+        write=write,
+    )

@@ -14,16 +14,17 @@ review_desk.py, the pledge book import, the demo data, an archive restore). Bulk
 send no model signals, hence calls rather than signal handlers. Totals that drifted anyway (rows
 written by hand in SQL) are put right by ``manage.py recount_budget_totals``.
 
-Imports only the models, so every writer can call it.
+Imports only the models (and ``stored_columns``, the keeping of such columns), so every writer
+can call it.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import partial
 
-from django.db import transaction
-
+from pledges import stored_columns
 from pledges.models import BudgetFigure, BudgetStage, BudgetSummary, FigureState, Pledge
 
 # Stage → (its stored total, its stored lower-bound flag).
@@ -44,8 +45,6 @@ _FIGURE_FIELDS = (
     "as_of",
     "is_lower_bound",
 )
-
-REFRESH_BATCH = 1000  # pledges per read, per figures read and per UPDATE
 
 
 def stored_summary(summary: BudgetSummary) -> dict[str, int | bool | None]:
@@ -72,35 +71,30 @@ def confirmed_figures_by_pledge(figure_model, pledge_ids: Iterable[int]) -> dict
     return found
 
 
-@transaction.atomic
 def refresh_budget_totals(pledge_ids: Iterable[int | None]) -> int:
     """Store again the money summary of these pledges (None and unknown ids are skipped);
     returns how many pledges' stored summary changed. Called by every write that can change a
-    pledge's confirmed figures, after the write, in its transaction.
-
-    The pledge rows are locked before their figures are read: two editors confirming figures
-    of one pledge sum one after the other, the second seeing the first's committed figure, so
-    the last summary stored is the summary of what was committed."""
-    ids = sorted({pk for pk in pledge_ids if pk is not None})
-    changed = 0
-    for start in range(0, len(ids), REFRESH_BATCH):
-        batch = ids[start : start + REFRESH_BATCH]
-        rows = list(
-            Pledge.objects.select_for_update()
-            .filter(pk__in=batch)
-            .only("pk", *STORED_FIELDS)
-            .order_by("pk")
-        )
-        changed += _store_summaries(Pledge, BudgetFigure, rows)
-    return changed
+    pledge's confirmed figures, after the write, in its transaction. The pledge rows are
+    locked before their figures are read (``stored_columns``)."""
+    return stored_columns.refresh(
+        _stored_rows(Pledge), STORED_FIELDS, partial(_stale_rows, BudgetFigure), pledge_ids
+    )
 
 
-def _store_summaries(pledge_model, figure_model, rows: list) -> int:
-    """Write the summary of each row whose stored one differs from the rule's (one UPDATE)."""
-    stale = _stale_rows(figure_model, rows)
-    if stale:
-        pledge_model.objects.bulk_update(stale, STORED_FIELDS)
-    return len(stale)
+def recount_all_budget_totals(
+    pledge_model=Pledge, figure_model=BudgetFigure, *, write: bool = True
+) -> tuple[int, int]:
+    """Recompute every pledge's stored summary in batches by primary key (the migration's
+    backfill, the ``recount_budget_totals`` command, an archive restore, the bench seed).
+    Returns (pledges read, summaries that were wrong); with ``write`` false nothing is
+    written."""
+    return stored_columns.recount(
+        _stored_rows(pledge_model), STORED_FIELDS, partial(_stale_rows, figure_model), write=write
+    )
+
+
+def _stored_rows(pledge_model):
+    return pledge_model.objects.only("pk", *STORED_FIELDS)
 
 
 def _stale_rows(figure_model, rows: list) -> list:
@@ -114,28 +108,3 @@ def _stale_rows(figure_model, rows: list) -> list:
                 setattr(row, name, value)
             stale.append(row)
     return stale
-
-
-def recount_all_budget_totals(
-    pledge_model=Pledge, figure_model=BudgetFigure, *, write: bool = True
-) -> tuple[int, int]:
-    """Recompute every pledge's stored summary in batches by primary key (the migration's
-    backfill, the ``recount_budget_totals`` command, an archive restore, the bench seed).
-    Returns (pledges read, summaries that were wrong); with ``write`` false nothing is
-    written."""
-    read = wrong = 0
-    last = 0
-    while True:
-        with transaction.atomic():  # locked as refresh_budget_totals locks: no lost update
-            batch = pledge_model.objects.filter(pk__gt=last)
-            if write:
-                batch = batch.select_for_update()
-            rows = list(batch.only("pk", *STORED_FIELDS).order_by("pk")[:REFRESH_BATCH])
-            if not rows:
-                return read, wrong
-            last = rows[-1].pk
-            read += len(rows)
-            if write:
-                wrong += _store_summaries(pledge_model, figure_model, rows)
-            else:
-                wrong += len(_stale_rows(figure_model, rows))
