@@ -115,6 +115,28 @@ def editor(db, django_user_model):
     return django_user_model.objects.create_superuser("editor", "editor@example.org", "pw-editor-1")
 
 
+# Editors of the review desk, as create_editor makes them (staff in the editors group, never
+# superusers): minji at the desk (``desk``: her logged-in client), junho the other editor.
+@pytest.fixture
+def desk_editor(db):
+    from pledges.people import create_editor
+
+    return create_editor(username="minji", email="minji@example.org", password="pw-minji-1").user
+
+
+@pytest.fixture
+def other_editor(db):
+    from pledges.people import create_editor
+
+    return create_editor(username="junho", email="junho@example.org", password="pw-junho-1").user
+
+
+@pytest.fixture
+def desk(client, desk_editor):
+    client.force_login(desk_editor)
+    return client
+
+
 @pytest.fixture(scope="session")
 def browser():
     path = chromium_path()

@@ -24,7 +24,6 @@ from pledges.models import (
     Status,
     StatusChange,
 )
-from pledges.people import create_editor
 from pledges.tests.factories import (
     ArticleFactory,
     ConfirmedEvidenceFactory,
@@ -63,22 +62,6 @@ AMOUNTS = [
         "sentence": "정부안에 국비 300억 원이 담겼다.",
     },
 ]
-
-
-@pytest.fixture
-def desk_editor(db):
-    return create_editor(username="minji", email="minji@example.org", password="pw-minji-1").user
-
-
-@pytest.fixture
-def other_editor(db):
-    return create_editor(username="junho", email="junho@example.org", password="pw-junho-1").user
-
-
-@pytest.fixture
-def desk(client, desk_editor):
-    client.force_login(desk_editor)
-    return client
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from django.utils import timezone
 from pledges.admin.evidence import EvidenceAdmin
 from pledges.admin.paging import CappedCountPaginator
 from pledges.models import BudgetFigure, Evidence, FigureState, ReviewState, SignalSuggestion
-from pledges.people import create_editor
 from pledges.tests.factories import ConfirmedEvidenceFactory, EvidenceFactory, PledgeFactory
 
 pytestmark = pytest.mark.django_db
@@ -40,17 +39,6 @@ AMOUNTS = [
         "sentence": "정부안에 국비 300억 원이 담겼다.",
     },
 ]
-
-
-@pytest.fixture
-def desk_editor(db):
-    return create_editor(username="minji", email="minji@example.org", password="pw-minji-1").user
-
-
-@pytest.fixture
-def desk(client, desk_editor):
-    client.force_login(desk_editor)
-    return client
 
 
 def _signal(evidence, **fields) -> SignalSuggestion:

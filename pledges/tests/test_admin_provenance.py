@@ -14,23 +14,11 @@ from django.urls import reverse
 
 from pledges import selectors
 from pledges.models import BudgetFigure, Evidence, MatchMethod, Pledge, ReviewState, StatusChange
-from pledges.people import create_editor
 from pledges.tests.admin_forms import change_form_data, inline_prefix
 from pledges.tests.factories import ArticleFactory, EvidenceFactory
 from pledges.tests.http_fixture import LocalServer, Response, html_page
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def desk_editor(db):
-    return create_editor(username="minji", email="minji@example.org", password="pw-minji-1").user
-
-
-@pytest.fixture
-def desk(client, desk_editor):
-    client.force_login(desk_editor)
-    return client
 
 
 def _tag_from_article(desk, article, pledge, snippet):

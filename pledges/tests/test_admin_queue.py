@@ -13,28 +13,11 @@ from django.utils import timezone
 
 from pledges import review, trail
 from pledges.models import Evidence, ReviewState
-from pledges.people import create_editor
 from pledges.tests.factories import ArticleFactory, EvidenceFactory, PledgeFactory
 
 pytestmark = pytest.mark.django_db
 
 QUEUE = "/admin/pledges/evidence/?state__exact=suggested"
-
-
-@pytest.fixture
-def desk_editor(db):
-    return create_editor(username="minji", email="minji@example.org", password="pw-minji-1").user
-
-
-@pytest.fixture
-def other_editor(db):
-    return create_editor(username="junho", email="junho@example.org", password="pw-junho-1").user
-
-
-@pytest.fixture
-def desk(client, desk_editor):
-    client.force_login(desk_editor)
-    return client
 
 
 def _confirm_url(evidence):
