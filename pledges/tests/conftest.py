@@ -90,6 +90,30 @@ def fresh_crawler_state(settings):
     yield
 
 
+@pytest.fixture
+def redis_cache(settings, require_redis):
+    """Django's cache on the real Redis of REDIS_URL, as production runs it (shared by every
+    process), under a key prefix of this test's own: (the raw Redis client, the prefix). Its
+    keys are deleted afterwards."""
+    import uuid
+
+    import redis
+
+    prefix = f"test-cache-{uuid.uuid4().hex[:8]}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": settings.REDIS_URL,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    raw = redis.Redis.from_url(settings.REDIS_URL)
+    yield raw, prefix
+    keys = raw.keys(f"{prefix}:*")
+    if keys:
+        raw.delete(*keys)
+
+
 @pytest.fixture(autouse=True)
 def empty_public_cache():
     """No page cached by another test (whose rows were rolled back) is served to this one, nor

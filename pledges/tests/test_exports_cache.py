@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
-import uuid
 
 import pytest
 from django.core.cache import cache
@@ -223,39 +222,24 @@ def test_a_process_keeps_at_most_its_byte_budget_of_entries():
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
 def test_with_redis_a_small_download_is_kept_for_every_process_until_a_publication(
-    client, settings, require_redis, editor
+    client, redis_cache, editor
 ):
-    import redis
-
     from pledges.tests.factories import ConfirmedEvidenceFactory, PledgeFactory
 
-    prefix = f"test-export-cache-{uuid.uuid4().hex[:8]}"
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": settings.REDIS_URL,
-            "KEY_PREFIX": prefix,
-        }
-    }
-    raw = redis.Redis.from_url(settings.REDIS_URL)
-    try:
-        pledge = PledgeFactory(is_published=True, slug="redis-export")
-        ConfirmedEvidenceFactory(pledge=pledge, article=ArticleFactory(title="레디스 파일 기사"))
-        suggestion = EvidenceFactory(pledge=pledge, article=ArticleFactory(title="나중 기사"))
-        url = "/export/evidence.csv?pledge=redis-export"
-        first, made = streamed(client, url)
-        assert first[HIT_HEADER] == "miss"
-        assert raw.keys(f"{prefix}:*public-page*")  # kept in Redis, for every process
-        public_cache.local_pages.entries.clear()  # as another process would ask
-        kept = client.get(url)
-        assert kept[HIT_HEADER] == "hit" and kept.content == made
-        assert kept["Content-Disposition"] == first["Content-Disposition"]
-        review.confirm_evidence(evidence=suggestion, reviewer=editor)  # commits
-        after, after_bytes = streamed(client, url)
-        assert after[HIT_HEADER] == "miss"
-        assert "나중 기사" in after_bytes.decode("utf-8-sig")
-        assert client.get(url).content == after_bytes
-    finally:
-        keys = raw.keys(f"{prefix}:*")
-        if keys:
-            raw.delete(*keys)
+    raw, prefix = redis_cache
+    pledge = PledgeFactory(is_published=True, slug="redis-export")
+    ConfirmedEvidenceFactory(pledge=pledge, article=ArticleFactory(title="레디스 파일 기사"))
+    suggestion = EvidenceFactory(pledge=pledge, article=ArticleFactory(title="나중 기사"))
+    url = "/export/evidence.csv?pledge=redis-export"
+    first, made = streamed(client, url)
+    assert first[HIT_HEADER] == "miss"
+    assert raw.keys(f"{prefix}:*public-page*")  # kept in Redis, for every process
+    public_cache.local_pages.entries.clear()  # as another process would ask
+    kept = client.get(url)
+    assert kept[HIT_HEADER] == "hit" and kept.content == made
+    assert kept["Content-Disposition"] == first["Content-Disposition"]
+    review.confirm_evidence(evidence=suggestion, reviewer=editor)  # commits
+    after, after_bytes = streamed(client, url)
+    assert after[HIT_HEADER] == "miss"
+    assert "나중 기사" in after_bytes.decode("utf-8-sig")
+    assert client.get(url).content == after_bytes

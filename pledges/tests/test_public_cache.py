@@ -5,7 +5,6 @@ what was published; language, host and query string each have their own entry.""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 import pytest
 from django.core.cache import cache
@@ -166,47 +165,31 @@ def test_a_cache_that_does_not_answer_serves_the_page_uncached(client, pledge, s
 
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
-def test_with_redis_a_committed_confirmation_shows_on_the_next_view(
-    client, settings, require_redis
-):
+def test_with_redis_a_committed_confirmation_shows_on_the_next_view(client, redis_cache):
     """The real cache of production: the write commits, the version moves in Redis for every
     process, and the next view renders the page again."""
-    import redis
+    from django.contrib.auth import get_user_model
 
-    prefix = f"test-cache-{uuid.uuid4().hex[:8]}"
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": settings.REDIS_URL,
-            "KEY_PREFIX": prefix,
-        }
-    }
-    raw = redis.Redis.from_url(settings.REDIS_URL)
-    try:
-        from django.contrib.auth import get_user_model
+    raw, prefix = redis_cache
 
-        reviewer = get_user_model().objects.create_user("cache-editor")
-        pledge = PledgeFactory(is_published=True, title="레디스 캐시 공약")
-        suggestion = EvidenceFactory(
-            pledge=pledge, article=ArticleFactory(title="레디스로 확인된 기사"), state="suggested"
-        )
-        url = pledge.get_absolute_url()
-        assert client.get(url)[HIT_HEADER] == "miss"
-        assert client.get(url)[HIT_HEADER] == "hit"
-        assert raw.keys(f"{prefix}:*public-page*")  # kept in Redis, not in this process
-        version_key = f"{prefix}:1:{publishing.VERSION_KEY}"
-        before = int(raw.get(version_key))
-        review.confirm_evidence(evidence=suggestion, reviewer=reviewer)  # commits
-        # Moved by the writes of the transaction and once more after its commit.
-        assert int(raw.get(version_key)) > before
-        response = client.get(url)
-        assert response[HIT_HEADER] == "miss"
-        assert "레디스로 확인된 기사" in response.content.decode()
-        assert client.get(url)[HIT_HEADER] == "hit"
-    finally:
-        keys = raw.keys(f"{prefix}:*")
-        if keys:
-            raw.delete(*keys)
+    reviewer = get_user_model().objects.create_user("cache-editor")
+    pledge = PledgeFactory(is_published=True, title="레디스 캐시 공약")
+    suggestion = EvidenceFactory(
+        pledge=pledge, article=ArticleFactory(title="레디스로 확인된 기사"), state="suggested"
+    )
+    url = pledge.get_absolute_url()
+    assert client.get(url)[HIT_HEADER] == "miss"
+    assert client.get(url)[HIT_HEADER] == "hit"
+    assert raw.keys(f"{prefix}:*public-page*")  # kept in Redis, not in this process
+    version_key = f"{prefix}:1:{publishing.VERSION_KEY}"
+    before = int(raw.get(version_key))
+    review.confirm_evidence(evidence=suggestion, reviewer=reviewer)  # commits
+    # Moved by the writes of the transaction and once more after its commit.
+    assert int(raw.get(version_key)) > before
+    response = client.get(url)
+    assert response[HIT_HEADER] == "miss"
+    assert "레디스로 확인된 기사" in response.content.decode()
+    assert client.get(url)[HIT_HEADER] == "hit"
 
 
 def test_confirmed_evidence_created_directly_publishes(client, pledge):
